@@ -1,0 +1,14 @@
+package dev.oms.broker.spi;
+
+/**
+ * What the event bus gives an adapter when it starts it. Remote adapters use it to turn
+ * object-backed records into bytes; the size limit is already enforced by {@link #encode}.
+ */
+public interface BrokerContext {
+
+  /** The CloudEvents structured-mode JSON of the record (its body as-is if it already has one). */
+  byte[] encode(BrokerRecord record);
+
+  /** The largest encoded record the bus accepts, in bytes. */
+  int maxRecordBytes();
+}

@@ -1,0 +1,86 @@
+package dev.oms.broker.spi;
+
+import dev.oms.event.OrderEvent;
+import dev.oms.internal.Require;
+import java.util.Map;
+
+/**
+ * One record as a broker moves it: a CloudEvents {@code type} to route on, a key (the order id) to
+ * partition and order on, headers, and the payload in one of two forms.
+ *
+ * <ul>
+ *   <li>An in-process broker ({@link BrokerCapabilities#carriesObjects()}) moves the
+ *       {@link OrderEvent} itself by reference: nothing is encoded.
+ *   <li>A remote broker moves bytes. It encodes an object-backed record with the codec from
+ *       {@link BrokerContext#encode(BrokerRecord)}, and hands received bytes back with
+ *       {@link #ofBytes}; the delivery runtime decodes them, and dead-letters what does not decode.
+ * </ul>
+ */
+public final class BrokerRecord {
+  private static final Map<String, String> NO_HEADERS = Map.of();
+
+  private final String type;
+  private final String key;
+  private final Map<String, String> headers;
+  private final OrderEvent event;
+  private final byte[] body;
+
+  private BrokerRecord(String type, String key, Map<String, String> headers, OrderEvent event, byte[] body) {
+    this.type = type;
+    this.key = key;
+    this.headers = headers;
+    this.event = event;
+    this.body = body;
+  }
+
+  /** A record that carries the event object; type and key come from the event. */
+  public static BrokerRecord ofEvent(OrderEvent event) {
+    Require.nonNull(event, "event");
+    return new BrokerRecord(event.type().name(), event.orderId(), NO_HEADERS, event, null);
+  }
+
+  /**
+   * A record received as bytes (a CloudEvents structured-mode JSON body).
+   *
+   * @param type the CloudEvents type if the transport carried it outside the body, else null
+   * @param key the record key (order id) if the transport has one, else null
+   */
+  public static BrokerRecord ofBytes(String type, String key, Map<String, String> headers, byte[] body) {
+    Require.nonNull(body, "body");
+    return new BrokerRecord(type, key, headers == null ? NO_HEADERS : Map.copyOf(headers), null, body);
+  }
+
+  /** The CloudEvents type, or null for a bytes record whose transport did not carry it. */
+  public String type() {
+    return type;
+  }
+
+  /** The order id this record is keyed by, or null when unknown. */
+  public String key() {
+    return key;
+  }
+
+  public Map<String, String> headers() {
+    return headers;
+  }
+
+  public boolean hasEvent() {
+    return event != null;
+  }
+
+  /** The event object, or null for a bytes record. */
+  public OrderEvent event() {
+    return event;
+  }
+
+  /** The encoded body, or null for an object record. */
+  public byte[] body() {
+    return body;
+  }
+
+  @Override
+  public String toString() {
+    return "BrokerRecord[type=" + type + ", key=" + key
+        + (event != null ? ", event " + event.eventId() : ", " + body.length + " bytes") + "]";
+  }
+}

@@ -1,0 +1,22 @@
+package dev.oms.event;
+
+import java.util.List;
+
+/** The event types OMS itself defines, in pipeline order. */
+public final class EventTypes {
+  private EventTypes() {}
+
+  public static final List<EventType<? extends OrderEvent>> ALL =
+      List.of(
+          OrderCreated.TYPE,
+          StockReserved.TYPE,
+          OutOfStock.TYPE,
+          PaymentDeclined.TYPE,
+          OrderProcessed.TYPE,
+          ShipmentPrepared.TYPE,
+          ShipmentProcessed.TYPE,
+          OrderFulfilled.TYPE,
+          OrderCancelled.TYPE,
+          RefundIssued.TYPE,
+          StockReleased.TYPE);
+}
