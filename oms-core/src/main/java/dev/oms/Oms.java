@@ -1,0 +1,273 @@
+package dev.oms;
+
+import dev.oms.broker.ConsumerGroup;
+import dev.oms.broker.DeadLetters;
+import dev.oms.broker.DeliveryListener;
+import dev.oms.broker.DeliveryPolicy;
+import dev.oms.broker.EventBus;
+import dev.oms.broker.EventHandlers;
+import dev.oms.broker.GroupMetrics;
+import dev.oms.broker.Subscription;
+import dev.oms.broker.spi.DeadLetterStore;
+import dev.oms.broker.spi.EventBroker;
+import dev.oms.codec.EventCodec;
+import dev.oms.internal.Require;
+import dev.oms.port.InMemoryInventory;
+import dev.oms.port.InMemoryNotificationChannel;
+import dev.oms.port.InMemoryOrderStore;
+import dev.oms.port.InMemoryPaymentGateway;
+import dev.oms.port.InMemoryPaymentLedger;
+import dev.oms.port.InMemoryWarehouse;
+import dev.oms.port.InventoryStore;
+import dev.oms.port.NotificationChannel;
+import dev.oms.port.OrderStore;
+import dev.oms.port.OrderView;
+import dev.oms.port.PaymentGateway;
+import dev.oms.port.PaymentLedger;
+import dev.oms.port.Warehouse;
+import dev.oms.service.CheckoutAcknowledgement;
+import dev.oms.service.CheckoutService;
+import dev.oms.service.FulfillmentService;
+import dev.oms.service.InventoryService;
+import dev.oms.service.NotificationService;
+import dev.oms.service.OrderService;
+import dev.oms.service.OrderViewProjection;
+import dev.oms.service.PlaceOrder;
+import dev.oms.service.WarehouseService;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The order pipeline, wired and running: checkout, inventory, order (payment), fulfillment,
+ * warehouse and notification, plus the order read model, each a consumer group on one event bus.
+ *
+ * <pre>{@code
+ * try (Oms oms = Oms.builder().inventory(new InMemoryInventory().stock("SKU-1", 10)).build()) {
+ *   CheckoutAcknowledgement ack = oms.placeOrder(PlaceOrder.of(customer, lines, payment));
+ *   oms.order(ack.orderId());   // status and timeline
+ * }
+ * }</pre>
+ */
+public final class Oms implements AutoCloseable {
+  private final EventBus bus;
+  private final CheckoutService checkout;
+  private final OrderStore orderStore;
+  private final Map<OmsService, Subscription> subscriptions = new EnumMap<>(OmsService.class);
+
+  private Oms(Builder b) {
+    this.bus = EventBus.builder()
+        .broker(b.broker)
+        .codec(b.codec)
+        .deadLetterStore(b.deadLetterStore)
+        .listener(b.listener)
+        .closeTimeout(b.closeTimeout)
+        .build();
+    this.orderStore = b.orderStore;
+    this.checkout = new CheckoutService(bus, b.acceptTimeout);
+    try {
+      for (OmsService service : b.services) {
+        ConsumerGroup group = ConsumerGroup.builder(service.group())
+            .concurrency(b.concurrency.getOrDefault(service, b.defaultConcurrency))
+            .policy(b.policy)
+            .build();
+        subscriptions.put(service, bus.subscribe(group, handlersOf(service, b)));
+      }
+    } catch (RuntimeException e) {
+      bus.close(Duration.ZERO);
+      throw e;
+    }
+  }
+
+  private static EventHandlers handlersOf(OmsService service, Builder b) {
+    return switch (service) {
+      case INVENTORY -> new InventoryService(b.inventory).handlers();
+      case ORDER -> new OrderService(b.paymentGateway, b.paymentLedger).handlers();
+      case FULFILLMENT -> new FulfillmentService().handlers();
+      case WAREHOUSE -> new WarehouseService(b.warehouse).handlers();
+      case NOTIFICATION -> new NotificationService(b.notificationChannel).handlers();
+      case ORDER_VIEW -> new OrderViewProjection(b.orderStore).handlers();
+    };
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Places an order; returns as soon as the broker accepted {@code OrderCreated}. */
+  public CheckoutAcknowledgement placeOrder(PlaceOrder request) {
+    return checkout.placeOrder(request);
+  }
+
+  public CheckoutService checkout() {
+    return checkout;
+  }
+
+  /** Status and timeline of an order, from the read model. */
+  public Optional<OrderView> order(String orderId) {
+    return orderStore.find(orderId);
+  }
+
+  public OrderStore orders() {
+    return orderStore;
+  }
+
+  /** The subscription of a running service, to pause it (an outage) and resume it. */
+  public Subscription service(OmsService service) {
+    Subscription sub = subscriptions.get(service);
+    if (sub == null) {
+      throw new OmsException(OmsException.Kind.NOT_FOUND, service + " does not run in this process");
+    }
+    return sub;
+  }
+
+  public Set<OmsService> runningServices() {
+    return subscriptions.isEmpty() ? EnumSet.noneOf(OmsService.class) : EnumSet.copyOf(subscriptions.keySet());
+  }
+
+  public EventBus bus() {
+    return bus;
+  }
+
+  public DeadLetters deadLetters() {
+    return bus.deadLetters();
+  }
+
+  public List<GroupMetrics> metrics() {
+    return bus.metrics();
+  }
+
+  /** Events accepted and not yet handled, across every service. */
+  public long backlog() {
+    return bus.totalBacklog();
+  }
+
+  public boolean close(Duration timeout) {
+    return bus.close(timeout);
+  }
+
+  @Override
+  public void close() {
+    bus.close();
+  }
+
+  /** Builds and starts an {@link Oms}; every port has an in-memory default. */
+  public static final class Builder {
+    private EventBroker broker;
+    private EventCodec codec;
+    private DeadLetterStore deadLetterStore;
+    private DeliveryListener listener;
+    private DeliveryPolicy policy = DeliveryPolicy.ofDefaults();
+    private Duration acceptTimeout = Duration.ofSeconds(30);
+    private Duration closeTimeout = Duration.ofSeconds(30);
+    private InventoryStore inventory = new InMemoryInventory();
+    private PaymentGateway paymentGateway = new InMemoryPaymentGateway();
+    private PaymentLedger paymentLedger = new InMemoryPaymentLedger();
+    private Warehouse warehouse = new InMemoryWarehouse();
+    private NotificationChannel notificationChannel = new InMemoryNotificationChannel();
+    private OrderStore orderStore = new InMemoryOrderStore();
+    private int defaultConcurrency = Runtime.getRuntime().availableProcessors();
+    private final Map<OmsService, Integer> concurrency = new EnumMap<>(OmsService.class);
+    private Set<OmsService> services = EnumSet.allOf(OmsService.class);
+
+    private Builder() {}
+
+    /** The broker adapter; the embedded in-memory broker by default. */
+    public Builder broker(EventBroker broker) {
+      this.broker = broker;
+      return this;
+    }
+
+    public Builder codec(EventCodec codec) {
+      this.codec = codec;
+      return this;
+    }
+
+    public Builder deadLetterStore(DeadLetterStore store) {
+      this.deadLetterStore = store;
+      return this;
+    }
+
+    public Builder listener(DeliveryListener listener) {
+      this.listener = listener;
+      return this;
+    }
+
+    /** Retry, dedup and dead-letter policy of every service's group. */
+    public Builder deliveryPolicy(DeliveryPolicy policy) {
+      this.policy = Require.config(policy, "deliveryPolicy");
+      return this;
+    }
+
+    /** How long checkout waits for the broker to accept an order. */
+    public Builder acceptTimeout(Duration timeout) {
+      this.acceptTimeout = Require.config(timeout, "acceptTimeout");
+      return this;
+    }
+
+    public Builder closeTimeout(Duration timeout) {
+      this.closeTimeout = Require.config(timeout, "closeTimeout");
+      return this;
+    }
+
+    public Builder inventory(InventoryStore inventory) {
+      this.inventory = Require.config(inventory, "inventory");
+      return this;
+    }
+
+    public Builder paymentGateway(PaymentGateway gateway) {
+      this.paymentGateway = Require.config(gateway, "paymentGateway");
+      return this;
+    }
+
+    public Builder paymentLedger(PaymentLedger ledger) {
+      this.paymentLedger = Require.config(ledger, "paymentLedger");
+      return this;
+    }
+
+    public Builder warehouse(Warehouse warehouse) {
+      this.warehouse = Require.config(warehouse, "warehouse");
+      return this;
+    }
+
+    public Builder notificationChannel(NotificationChannel channel) {
+      this.notificationChannel = Require.config(channel, "notificationChannel");
+      return this;
+    }
+
+    public Builder orderStore(OrderStore store) {
+      this.orderStore = Require.config(store, "orderStore");
+      return this;
+    }
+
+    /** Concurrency of every service's group unless set per service; the number of cores by default. */
+    public Builder defaultConcurrency(int concurrency) {
+      Require.configCheck(concurrency >= 1, "concurrency must be >= 1, was " + concurrency);
+      this.defaultConcurrency = concurrency;
+      return this;
+    }
+
+    public Builder concurrency(OmsService service, int concurrency) {
+      Require.configCheck(concurrency >= 1, "concurrency must be >= 1, was " + concurrency);
+      this.concurrency.put(service, concurrency);
+      return this;
+    }
+
+    /**
+     * Runs only these services in this process (all by default): how services spread over
+     * processes sharing one remote broker.
+     */
+    public Builder services(Set<OmsService> services) {
+      this.services = services.isEmpty() ? EnumSet.noneOf(OmsService.class) : EnumSet.copyOf(services);
+      return this;
+    }
+
+    public Oms build() {
+      return new Oms(this);
+    }
+  }
+}

@@ -1,0 +1,322 @@
+package dev.oms.broker;
+
+import dev.oms.OmsException;
+import dev.oms.broker.spi.BrokerCapabilities;
+import dev.oms.broker.spi.BrokerContext;
+import dev.oms.broker.spi.BrokerRecord;
+import dev.oms.broker.spi.BrokerSubscription;
+import dev.oms.broker.spi.DeadLetter;
+import dev.oms.broker.spi.DeadLetterStore;
+import dev.oms.broker.spi.EventBroker;
+import dev.oms.broker.spi.SubscriptionRequest;
+import dev.oms.codec.EventCodec;
+import dev.oms.event.EventIds;
+import dev.oms.event.OrderEvent;
+import dev.oms.internal.BusPort;
+import dev.oms.internal.GroupRuntime;
+import dev.oms.internal.Require;
+import dev.oms.internal.Stages;
+import dev.oms.memory.InMemoryBroker;
+import dev.oms.memory.InMemoryDeadLetterStore;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The caller API: publish events, subscribe consumer groups, manage dead letters. One bus wraps
+ * one {@link EventBroker}; everything that must behave the same on every broker (deduplication,
+ * retries, dead letters, per-order parking, trace and correlation ids, metrics) happens here.
+ *
+ * <pre>{@code
+ * try (EventBus bus = EventBus.builder().build()) {          // in-memory broker by default
+ *   bus.subscribe(ConsumerGroup.named("audit"),
+ *       EventHandlers.builder().on(OrderCreated.TYPE, (e, ctx) -> log(e)).build());
+ *   bus.publish(orderCreated).toCompletableFuture().join(); // accepted by the broker
+ * }
+ * }</pre>
+ */
+public final class EventBus implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(EventBus.class);
+
+  /** The pseudo-group of records refused at {@link #publishEncoded}. */
+  public static final String INGRESS_GROUP = "$ingress";
+
+  private final EventBroker broker;
+  private final EventCodec codec;
+  private final EventCodec storageCodec;
+  private final DeadLetterStore store;
+  private final DeliveryListener listener;
+  private final Duration closeTimeout;
+  private final Map<String, GroupRuntime> groups = new ConcurrentHashMap<>();
+  private final DeadLetters deadLetters;
+  private final BusPort port = new Port();
+  private volatile boolean closing;
+
+  private EventBus(Builder b) {
+    this.broker = b.broker != null ? b.broker : InMemoryBroker.ofDefaults();
+    this.codec = b.codec != null ? b.codec : EventCodec.ofDefaults();
+    this.storageCodec = EventCodec.builder().registry(codec.registry()).maxEventBytes(Integer.MAX_VALUE).build();
+    this.store = b.deadLetterStore != null ? b.deadLetterStore : new InMemoryDeadLetterStore();
+    this.listener = b.listener != null ? b.listener : DeliveryListener.NONE;
+    this.closeTimeout = b.closeTimeout;
+    this.deadLetters = new DeadLetters(store, storageCodec, groups::get, port::send);
+    broker.start(new Context());
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Publishes an event to every group subscribed to its type. The stage completes when the broker
+   * has accepted it; it never waits for a consumer, so a paused or slow group does not slow the
+   * publisher until the broker's own bound is reached.
+   */
+  public CompletionStage<Void> publish(OrderEvent event) {
+    if (closing) {
+      return Stages.failed(new OmsException(OmsException.Kind.CLOSED, "the event bus is closed"));
+    }
+    return port.send(event);
+  }
+
+  /**
+   * Accepts an event as CloudEvents structured JSON from outside (a webhook, a bridge). A record
+   * that is malformed, too large or of an unknown type is not published: it is stored as a dead
+   * letter of group {@value #INGRESS_GROUP} with the reason, and the stage fails with an
+   * {@link OmsException} naming that dead letter.
+   */
+  public CompletionStage<Void> publishEncoded(byte[] cloudEventJson) {
+    Require.nonNull(cloudEventJson, "event bytes");
+    OrderEvent event;
+    try {
+      event = codec.decode(cloudEventJson);
+    } catch (OmsException e) {
+      EventCodec.Attributes attributes = codec.peekAttributes(cloudEventJson);
+      DeadLetter dl = new DeadLetter(EventIds.newEventId(), INGRESS_GROUP, attributes.subject(), attributes.type(),
+          attributes.id(), cloudEventJson, Map.of(), e.kind() + ": " + e.getMessage(), 0, Instant.now(), null);
+      store.add(dl);
+      listener.onDeadLettered(dl);
+      log.warn("refused an incoming event ({}), stored as dead letter {}: {}", e.kind(), dl.id(), e.getMessage());
+      return Stages.failed(new OmsException(e.kind(), e.getMessage() + " (stored as dead letter " + dl.id() + ")", e));
+    }
+    return publish(event);
+  }
+
+  /** Subscribes a consumer group; its handlers decide which event types it receives. */
+  public Subscription subscribe(ConsumerGroup group, EventHandlers handlers) {
+    Require.config(group, "consumer group");
+    Require.config(handlers, "handlers");
+    if (closing) {
+      throw new OmsException(OmsException.Kind.CLOSED, "the event bus is closed");
+    }
+    GroupRuntime runtime = new GroupRuntime(group, handlers, port);
+    if (groups.putIfAbsent(group.name(), runtime) != null) {
+      throw new OmsException(OmsException.Kind.CONFIGURATION,
+          "consumer group " + group.name() + " is already subscribed on this bus");
+    }
+    try {
+      BrokerSubscription sub =
+          broker.subscribe(new SubscriptionRequest(group.name(), handlers.types(), group.concurrency()), runtime);
+      runtime.attach(sub);
+    } catch (RuntimeException e) {
+      groups.remove(group.name());
+      throw e;
+    }
+    return new GroupSubscription(runtime);
+  }
+
+  public DeadLetters deadLetters() {
+    return deadLetters;
+  }
+
+  /** A snapshot of every subscribed group's counters. */
+  public List<GroupMetrics> metrics() {
+    List<GroupMetrics> all = new ArrayList<>();
+    for (GroupRuntime runtime : groups.values()) {
+      all.add(runtime.metrics());
+    }
+    all.sort((a, b) -> a.group().compareTo(b.group()));
+    return all;
+  }
+
+  /** The counters of one group. */
+  public GroupMetrics metrics(String group) {
+    GroupRuntime runtime = groups.get(group);
+    if (runtime == null) {
+      throw new OmsException(OmsException.Kind.NOT_FOUND, "no consumer group named " + group);
+    }
+    return runtime.metrics();
+  }
+
+  /** Records waiting for delivery across all groups (sum of group backlogs). */
+  public long totalBacklog() {
+    long total = 0;
+    for (GroupRuntime runtime : groups.values()) {
+      total += Math.max(0, runtime.metrics().backlog()) + runtime.metrics().inFlight();
+    }
+    return total;
+  }
+
+  public EventCodec codec() {
+    return codec;
+  }
+
+  public String brokerName() {
+    return broker.name();
+  }
+
+  public BrokerCapabilities capabilities() {
+    return broker.capabilities();
+  }
+
+  /**
+   * Refuses new publishes, lets accepted events (and the events their handlers publish) finish,
+   * then closes the broker. Returns true if everything drained within {@code timeout}.
+   */
+  public boolean close(Duration timeout) {
+    if (closing) {
+      return true;
+    }
+    closing = true;
+    boolean drained = broker.close(timeout);
+    if (!drained) {
+      log.warn("event bus closed before every accepted event was delivered (timeout {}); backlog {}", timeout,
+          metrics());
+    }
+    return drained;
+  }
+
+  @Override
+  public void close() {
+    close(closeTimeout);
+  }
+
+  private final class Port implements BusPort {
+    @Override
+    public CompletionStage<Void> send(OrderEvent event) {
+      Require.nonNull(event, "event");
+      try {
+        return broker.send(BrokerRecord.ofEvent(event));
+      } catch (RuntimeException e) {
+        return Stages.failed(e);
+      }
+    }
+
+    @Override
+    public EventCodec codec() {
+      return codec;
+    }
+
+    @Override
+    public EventCodec storageCodec() {
+      return storageCodec;
+    }
+
+    @Override
+    public DeadLetterStore deadLetterStore() {
+      return store;
+    }
+
+    @Override
+    public DeliveryListener listener() {
+      return listener;
+    }
+  }
+
+  private final class Context implements BrokerContext {
+    @Override
+    public byte[] encode(BrokerRecord record) {
+      return record.body() != null ? record.body() : codec.encode(record.event());
+    }
+
+    @Override
+    public int maxRecordBytes() {
+      return codec.maxEventBytes();
+    }
+  }
+
+  private final class GroupSubscription implements Subscription {
+    private final GroupRuntime runtime;
+
+    GroupSubscription(GroupRuntime runtime) {
+      this.runtime = runtime;
+    }
+
+    @Override
+    public ConsumerGroup group() {
+      return runtime.group();
+    }
+
+    @Override
+    public void pause() {
+      runtime.subscription().pause();
+      log.info("group {} paused", runtime.group().name());
+    }
+
+    @Override
+    public void resume() {
+      runtime.subscription().resume();
+      log.info("group {} resumed", runtime.group().name());
+    }
+
+    @Override
+    public GroupMetrics metrics() {
+      return runtime.metrics();
+    }
+
+    @Override
+    public void close() {
+      runtime.subscription().close();
+      groups.remove(runtime.group().name(), runtime);
+    }
+  }
+
+  /** Builds an {@link EventBus}; every setting has a default. */
+  public static final class Builder {
+    private EventBroker broker;
+    private EventCodec codec;
+    private DeadLetterStore deadLetterStore;
+    private DeliveryListener listener;
+    private Duration closeTimeout = Duration.ofSeconds(30);
+
+    private Builder() {}
+
+    /** The broker adapter; the embedded {@link InMemoryBroker} by default. */
+    public Builder broker(EventBroker broker) {
+      this.broker = broker;
+      return this;
+    }
+
+    /** The codec used where bytes leave the process; {@link EventCodec#ofDefaults()} by default. */
+    public Builder codec(EventCodec codec) {
+      this.codec = codec;
+      return this;
+    }
+
+    public Builder deadLetterStore(DeadLetterStore store) {
+      this.deadLetterStore = store;
+      return this;
+    }
+
+    public Builder listener(DeliveryListener listener) {
+      this.listener = listener;
+      return this;
+    }
+
+    /** How long {@link #close()} waits for accepted events to drain; 30 s by default. */
+    public Builder closeTimeout(Duration closeTimeout) {
+      this.closeTimeout = Require.config(closeTimeout, "closeTimeout");
+      return this;
+    }
+
+    public EventBus build() {
+      return new EventBus(this);
+    }
+  }
+}

@@ -1,0 +1,434 @@
+package dev.oms.memory;
+
+import dev.oms.OmsException;
+import dev.oms.broker.spi.BrokerCapabilities;
+import dev.oms.broker.spi.BrokerContext;
+import dev.oms.broker.spi.BrokerRecord;
+import dev.oms.broker.spi.BrokerSubscription;
+import dev.oms.broker.spi.EventBroker;
+import dev.oms.broker.spi.RecordHandler;
+import dev.oms.broker.spi.SubscriptionRequest;
+import dev.oms.internal.Stages;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinWorkerThread;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The embedded broker: the default when no other is configured, and a product in its own right.
+ *
+ * <ul>
+ *   <li>Events travel by reference; nothing is encoded.
+ *   <li>Each consumer group has {@code concurrency} lanes; an order's events always take the same
+ *       lane (hash of the order id), which keeps them in order while different orders run in
+ *       parallel. A lane is a bounded lock-free queue.
+ *   <li>Lanes do not own threads: a lane with work is scheduled on one shared fork-join pool with
+ *       one thread per core and handles up to {@code drainBatch} events before yielding. Busy
+ *       threads never outnumber cores, which on small machines matters more than anything else.
+ *   <li>Every group gets its own copy of each event (fan-out) and its own bound; when a group is
+ *       full, the {@link BackpressurePolicy} decides between waiting and failing fast.
+ * </ul>
+ */
+public final class InMemoryBroker implements EventBroker {
+  private static final Logger log = LoggerFactory.getLogger(InMemoryBroker.class);
+  private static final AtomicInteger INSTANCES = new AtomicInteger();
+  private static final int RUNNING = 0;
+  private static final int DRAINING = 1;
+  private static final int CLOSED = 2;
+
+  private final InMemoryBrokerConfig config;
+  private final ForkJoinPool pool;
+  private final List<Group> groups = new ArrayList<>();
+  private volatile Map<String, Group[]> routes = Map.of();
+  private volatile int state = RUNNING;
+
+  private InMemoryBroker(InMemoryBrokerConfig config) {
+    this.config = config;
+    int instance = INSTANCES.incrementAndGet();
+    AtomicInteger threadIds = new AtomicInteger();
+    this.pool = new ForkJoinPool(config.threads(), p -> {
+      ForkJoinWorkerThread t = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(p);
+      t.setName("oms-memory-" + instance + "-" + threadIds.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    }, (t, e) -> log.error("uncaught failure on {}", t.getName(), e), true);
+  }
+
+  public static InMemoryBroker ofDefaults() {
+    return create(InMemoryBrokerConfig.ofDefaults());
+  }
+
+  public static InMemoryBroker create(InMemoryBrokerConfig config) {
+    return new InMemoryBroker(config);
+  }
+
+  public InMemoryBrokerConfig config() {
+    return config;
+  }
+
+  @Override
+  public String name() {
+    return "in-memory";
+  }
+
+  @Override
+  public BrokerCapabilities capabilities() {
+    return new BrokerCapabilities(true, false, false, Integer.MAX_VALUE);
+  }
+
+  @Override
+  public void start(BrokerContext context) {
+    // Nothing to connect to; the codec is never needed because events stay objects.
+  }
+
+  @Override
+  public CompletionStage<Void> send(BrokerRecord record) {
+    if (state == CLOSED) {
+      return Stages.failed(new OmsException(OmsException.Kind.CLOSED, "the in-memory broker is closed"));
+    }
+    Group[] targets = routes.get(record.type());
+    if (targets == null) {
+      return Stages.DONE; // no group subscribes to this type: like a topic nobody reads
+    }
+    for (Group group : targets) {
+      CompletionStage<Void> accepted = group.offer(record);
+      if (accepted != Stages.DONE) {
+        return accepted;
+      }
+    }
+    return Stages.DONE;
+  }
+
+  @Override
+  public synchronized BrokerSubscription subscribe(SubscriptionRequest request, RecordHandler handler) {
+    if (state != RUNNING) {
+      throw new OmsException(OmsException.Kind.CLOSED, "the in-memory broker is closed");
+    }
+    for (Group existing : groups) {
+      if (existing.name.equals(request.group())) {
+        throw new OmsException(OmsException.Kind.CONFIGURATION, "group " + request.group() + " is already subscribed");
+      }
+    }
+    Group group = new Group(request, handler);
+    groups.add(group);
+    rebuildRoutes();
+    return group;
+  }
+
+  private synchronized void unsubscribe(Group group) {
+    if (groups.remove(group)) {
+      rebuildRoutes();
+    }
+  }
+
+  private void rebuildRoutes() {
+    Map<String, List<Group>> byType = new HashMap<>();
+    for (Group group : groups) {
+      for (String type : group.types) {
+        byType.computeIfAbsent(type, t -> new ArrayList<>()).add(group);
+      }
+    }
+    Map<String, Group[]> next = new HashMap<>();
+    byType.forEach((type, list) -> next.put(type, list.toArray(new Group[0])));
+    routes = Map.copyOf(next);
+  }
+
+  @Override
+  public boolean close(Duration drainTimeout) {
+    synchronized (this) {
+      if (state != RUNNING) {
+        return true;
+      }
+      state = DRAINING;
+    }
+    long deadline = System.nanoTime() + drainTimeout.toNanos();
+    boolean drained = awaitQuiescence(deadline);
+    state = CLOSED;
+    long undelivered = 0;
+    synchronized (this) {
+      for (Group group : groups) {
+        group.closed = true;
+        undelivered += group.backlog();
+      }
+    }
+    if (undelivered > 0) {
+      log.warn("in-memory broker closed with {} undelivered events (paused groups or drain timeout)", undelivered);
+    }
+    pool.shutdown();
+    try {
+      pool.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return drained && undelivered == 0;
+  }
+
+  /** Waits until every running group is empty and idle twice with no send in between. */
+  private boolean awaitQuiescence(long deadline) {
+    long previousSends = -1;
+    while (System.nanoTime() - deadline < 0) {
+      long sends = 0;
+      boolean idle = true;
+      synchronized (this) {
+        for (Group group : groups) {
+          sends += group.sends();
+          idle &= group.paused || group.isIdle();
+        }
+      }
+      if (idle && sends == previousSends) {
+        return true;
+      }
+      previousSends = idle ? sends : -1;
+      try {
+        Thread.sleep(idle ? 1 : 5);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+    }
+    return false;
+  }
+
+  /** One consumer group: its lanes, its pause switch and its bound. */
+  private final class Group implements BrokerSubscription {
+    final String name;
+    final List<String> types;
+    final RecordHandler handler;
+    final Lane[] lanes;
+    volatile boolean paused;
+    volatile boolean closed;
+
+    Group(SubscriptionRequest request, RecordHandler handler) {
+      this.name = request.group();
+      this.types = List.copyOf(request.types());
+      this.handler = handler;
+      int lanesCount = request.concurrency();
+      int perLane = Math.max(64, config.groupCapacity() / lanesCount);
+      this.lanes = new Lane[lanesCount];
+      for (int i = 0; i < lanesCount; i++) {
+        lanes[i] = new Lane(this, perLane);
+      }
+    }
+
+    CompletionStage<Void> offer(BrokerRecord record) {
+      if (closed) {
+        return Stages.DONE; // unsubscribed while the routes were being read: the group is gone
+      }
+      Lane lane = lanes[laneIndex(record.key(), lanes.length)];
+      if (lane.queue.offer(record)) {
+        lane.schedule();
+        return Stages.DONE;
+      }
+      if (config.backpressure() == BackpressurePolicy.FAIL_FAST) {
+        return Stages.failed(full());
+      }
+      return offerBlocking(lane, record);
+    }
+
+    private CompletionStage<Void> offerBlocking(Lane lane, BrokerRecord record) {
+      long deadline = System.nanoTime() + config.blockTimeout().toNanos();
+      BlockingOffer offer = new BlockingOffer(lane, record, deadline);
+      try {
+        ForkJoinPool.managedBlock(offer);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return Stages.failed(new OmsException(OmsException.Kind.BACKPRESSURE,
+            "interrupted while waiting for room in group " + name, e));
+      }
+      if (offer.accepted) {
+        lane.schedule();
+        return Stages.DONE;
+      }
+      if (state == CLOSED) {
+        return Stages.failed(new OmsException(OmsException.Kind.CLOSED, "the in-memory broker is closed"));
+      }
+      return Stages.failed(new OmsException(OmsException.Kind.BACKPRESSURE, full().getMessage()
+          + "; waited " + config.blockTimeout()));
+    }
+
+    private OmsException full() {
+      return new OmsException(OmsException.Kind.BACKPRESSURE, "consumer group " + name + " holds its maximum of "
+          + config.groupCapacity() + " waiting events (paused or slower than its publishers); "
+          + "raise InMemoryBrokerConfig.groupCapacity, add concurrency, or retry later");
+    }
+
+    @Override
+    public long backlog() {
+      long total = 0;
+      for (Lane lane : lanes) {
+        total += lane.queue.size();
+      }
+      return total;
+    }
+
+    long sends() {
+      long total = 0;
+      for (Lane lane : lanes) {
+        total += lane.queue.size() + lane.delivered;
+      }
+      return total;
+    }
+
+    boolean isIdle() {
+      for (Lane lane : lanes) {
+        if (!lane.queue.isEmpty() || lane.isScheduled()) {
+          return false;
+        }
+      }
+      return true;
+    }
+
+    @Override
+    public void pause() {
+      paused = true;
+    }
+
+    @Override
+    public void resume() {
+      paused = false;
+      for (Lane lane : lanes) {
+        if (!lane.queue.isEmpty()) {
+          lane.schedule();
+        }
+      }
+    }
+
+    @Override
+    public boolean isPaused() {
+      return paused;
+    }
+
+    @Override
+    public void close() {
+      closed = true;
+      unsubscribe(this);
+      long dropped = backlog();
+      if (dropped > 0) {
+        log.warn("group {} unsubscribed with {} undelivered events; they are dropped with it", name, dropped);
+      }
+    }
+  }
+
+  /** Waits for room in a full lane without starving the pool. */
+  private final class BlockingOffer implements ForkJoinPool.ManagedBlocker {
+    private final Lane lane;
+    private final BrokerRecord record;
+    private final long deadline;
+    boolean accepted;
+
+    BlockingOffer(Lane lane, BrokerRecord record, long deadline) {
+      this.lane = lane;
+      this.record = record;
+      this.deadline = deadline;
+    }
+
+    @Override
+    public boolean isReleasable() {
+      if (accepted) {
+        return true;
+      }
+      accepted = lane.queue.offer(record);
+      return accepted || state == CLOSED || System.nanoTime() - deadline >= 0;
+    }
+
+    @Override
+    public boolean block() {
+      while (!isReleasable()) {
+        java.util.concurrent.locks.LockSupport.parkNanos(50_000);
+      }
+      return true;
+    }
+  }
+
+  static int laneIndex(String key, int lanes) {
+    if (lanes == 1 || key == null) {
+      return 0;
+    }
+    int h = key.hashCode();
+    h ^= h >>> 16;
+    return (h & 0x7fffffff) % lanes;
+  }
+
+  /** A queue and the task that drains it; scheduled on the pool only while it has work. */
+  private final class Lane implements Runnable {
+    final Group group;
+    final MpscArrayQueue<BrokerRecord> queue;
+    private final java.util.concurrent.atomic.AtomicBoolean scheduled = new java.util.concurrent.atomic.AtomicBoolean();
+    volatile long delivered;
+
+    Lane(Group group, int capacity) {
+      this.group = group;
+      this.queue = new MpscArrayQueue<>(capacity);
+    }
+
+    boolean isScheduled() {
+      return scheduled.get();
+    }
+
+    void schedule() {
+      if (!group.paused && !scheduled.get() && scheduled.compareAndSet(false, true)) {
+        try {
+          pool.execute(this);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+          scheduled.set(false); // the pool is shut down: the broker is closed
+        }
+      }
+    }
+
+    @Override
+    public void run() {
+      int batch = config.drainBatch();
+      long handled = 0;
+      try {
+        for (int i = 0; i < batch && !group.paused && !group.closed; i++) {
+          BrokerRecord record = queue.poll();
+          if (record == null) {
+            break;
+          }
+          deliver(record);
+          handled++;
+        }
+      } finally {
+        delivered += handled;
+        scheduled.set(false);
+        if (!queue.isEmpty()) {
+          schedule();
+        }
+      }
+    }
+
+    /** A rejected record is delivered again (after a pause) before anything behind it. */
+    private void deliver(BrokerRecord record) {
+      for (int failures = 1; ; failures++) {
+        try {
+          group.handler.onRecord(record);
+          return;
+        } catch (VirtualMachineError fatal) {
+          throw fatal;
+        } catch (Throwable rejected) {
+          if (state == CLOSED || group.closed) {
+            log.error("group {}: dropped {} rejected during close", group.name, record, rejected);
+            return;
+          }
+          long pause = Math.min(5_000, 50L << Math.min(failures, 7));
+          log.error("group {}: {} rejected (failure {}); redelivering in {} ms", group.name, record, failures, pause,
+              rejected);
+          try {
+            Stages.sleep(pause);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+          }
+        }
+      }
+    }
+  }
+}
