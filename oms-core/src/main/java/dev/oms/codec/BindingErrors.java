@@ -64,7 +64,8 @@ final class BindingErrors {
     if (type.isEnum()) {
       return type.getSimpleName() + ", one of " + Arrays.toString(type.getEnumConstants());
     }
-    return type.isPrimitive() || type.getName().startsWith("java.") ? type.getSimpleName() : type.getSimpleName() + " object";
+    boolean plain = type.isPrimitive() || type.getName().startsWith("java.");
+    return plain ? type.getSimpleName() : type.getSimpleName() + " object";
   }
 
   private static OmsException findOmsException(Throwable failure) {

@@ -41,7 +41,9 @@ final class Envelope {
       throw new OmsException(Kind.MALFORMED_EVENT, "event could not be read: " + e.getMessage(), e);
     }
     if (root == null || !root.isObject()) {
-      String what = root == null || root.isMissingNode() ? "empty" : root.getNodeType().toString().toLowerCase(Locale.ROOT);
+      String what = root == null || root.isMissingNode()
+          ? "empty"
+          : root.getNodeType().toString().toLowerCase(Locale.ROOT);
       throw new OmsException(Kind.MALFORMED_EVENT, "event must be a JSON object but was " + what);
     }
     return (ObjectNode) root;
@@ -82,8 +84,8 @@ final class Envelope {
   static ObjectNode data(ObjectNode root, String typeName) {
     JsonNode node = root.get(DATA);
     if (node == null || !node.isObject()) {
-      throw new OmsException(Kind.INVALID_EVENT,
-          prefix(typeName) + "CloudEvents attribute 'data' is required as a JSON object but was " + Messages.describe(node));
+      throw new OmsException(Kind.INVALID_EVENT, prefix(typeName)
+          + "CloudEvents attribute 'data' is required as a JSON object but was " + Messages.describe(node));
     }
     return (ObjectNode) node;
   }

@@ -58,8 +58,9 @@ public final class EventRegistry {
 
   /**
    * Lifts {@code data} written at schema version {@code fromVersion} of {@code typeName} to the
-   * type's current version, applying one upcaster per version step. Returns {@code data} itself
-   * when it is already current.
+   * type's current version, applying one upcaster per version step. Upcasters may change
+   * {@code data} in place; pass a copy to keep the original. Returns {@code data} itself when it is
+   * already current.
    *
    * @throws OmsException UNKNOWN_EVENT_TYPE for an unregistered type, a version newer than this
    *     code knows, or a version no upcaster chain reaches; INVALID_EVENT for a version below 1 or

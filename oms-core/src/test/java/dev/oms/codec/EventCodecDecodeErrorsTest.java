@@ -57,7 +57,8 @@ class EventCodecDecodeErrorsTest {
 
   @Test
   void wrongOrMissingSpecversion() {
-    decoding(bytes(valid.put("specversion", "0.3")), Kind.MALFORMED_EVENT).hasMessageContainingAll("specversion", "0.3");
+    decoding(bytes(valid.put("specversion", "0.3")), Kind.MALFORMED_EVENT)
+        .hasMessageContainingAll("specversion", "0.3");
     decoding(bytes(valid.put("specversion", 1.0)), Kind.MALFORMED_EVENT).hasMessageContaining("specversion");
     valid.remove("specversion");
     decoding(bytes(valid), Kind.MALFORMED_EVENT).hasMessageContainingAll("specversion", "missing");
@@ -105,7 +106,8 @@ class EventCodecDecodeErrorsTest {
 
   @Test
   void blankAttribute() {
-    decoding(bytes(valid.put("causationid", " ")), Kind.INVALID_EVENT).hasMessageContainingAll("'causationid'", "blank");
+    decoding(bytes(valid.put("causationid", " ")), Kind.INVALID_EVENT)
+        .hasMessageContainingAll("'causationid'", "blank");
   }
 
   @Test

@@ -117,7 +117,8 @@ class EventRegistryTest {
     EventRegistry registry = EventRegistry.builder().register(V3).upcaster(appending(2)).build();
     ObjectNode data = JsonNodeFactory.instance.objectNode();
 
-    assertKind(() -> registry.upcastToCurrent(V3.name(), 1, data), Kind.UNKNOWN_EVENT_TYPE, "no upcaster from version 1");
+    assertKind(() -> registry.upcastToCurrent(V3.name(), 1, data),
+        Kind.UNKNOWN_EVENT_TYPE, "no upcaster from version 1");
     assertKind(() -> registry.upcastToCurrent(V3.name(), 4, data), Kind.UNKNOWN_EVENT_TYPE, "version 4", "newer");
     assertKind(() -> registry.upcastToCurrent(V3.name(), 0, data), Kind.INVALID_EVENT, "start at 1");
     assertKind(() -> registry.upcastToCurrent("nope", 1, data), Kind.UNKNOWN_EVENT_TYPE, "'nope'");

@@ -24,7 +24,8 @@ class PeekAttributesTest {
 
   @Test
   void readsAnEventThatDoesNotDecode() {
-    String json = "{\"specversion\":\"0.1\",\"id\":\"e-9\",\"data\":{\"x\":[1,{\"y\":2}]},\"type\":\"nope\",\"subject\":\"o-9\"}";
+    String json = "{\"specversion\":\"0.1\",\"id\":\"e-9\",\"data\":{\"x\":[1,{\"y\":2}]},"
+        + "\"type\":\"nope\",\"subject\":\"o-9\"}";
     assertThat(codec.peekAttributes(utf8(json))).isEqualTo(new Attributes("e-9", "nope", "o-9"));
   }
 
