@@ -37,7 +37,7 @@ public final class InMemoryInventory implements InventoryStore {
     for (int i = 0; i < lines.size(); i++) {
       OrderLine line = lines.get(i);
       AtomicLong level = stock.get(line.sku());
-      long left = level == null ? 0 : take(level, line.quantity());
+      long left = level == null ? -1 : take(level, line.quantity()); // unknown SKU: none available
       if (left < 0) {
         for (int j = 0; j < i; j++) {
           stock.get(lines.get(j).sku()).addAndGet(lines.get(j).quantity());
