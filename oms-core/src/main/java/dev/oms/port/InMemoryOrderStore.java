@@ -22,7 +22,7 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The read model in memory. Each order keeps a compact timeline (event type index and epoch
- * millis per step) rather than the events, so millions of orders fit comfortably.
+ * microseconds per step, in event-time order) rather than the events, so millions of orders fit comfortably.
  */
 public final class InMemoryOrderStore implements OrderStore {
   private static final Map<EventType<?>, Integer> TYPE_INDEX = new IdentityHashMap<>();
@@ -49,20 +49,27 @@ public final class InMemoryOrderStore implements OrderStore {
     long[] times = new long[6];
     int size;
 
-    synchronized void add(int typeIndex, long epochMillis) {
+    /** Inserts in event-time order: events of different types may arrive out of order. */
+    synchronized void add(int typeIndex, long epochMicros) {
       if (size == types.length) {
         types = java.util.Arrays.copyOf(types, size * 2);
         times = java.util.Arrays.copyOf(times, size * 2);
       }
-      types[size] = (byte) typeIndex;
-      times[size] = epochMillis;
+      int at = size;
+      while (at > 0 && times[at - 1] > epochMicros) {
+        types[at] = types[at - 1];
+        times[at] = times[at - 1];
+        at--;
+      }
+      types[at] = (byte) typeIndex;
+      times[at] = epochMicros;
       size++;
     }
 
     synchronized OrderView view(String orderId) {
       List<OrderView.TimelineEntry> timeline = new ArrayList<>(size);
       for (int i = 0; i < size; i++) {
-        timeline.add(new OrderView.TimelineEntry(EventTypes.ALL.get(types[i]).name(), Instant.ofEpochMilli(times[i])));
+        timeline.add(new OrderView.TimelineEntry(EventTypes.ALL.get(types[i]).name(), Instant.EPOCH.plusNanos(times[i] * 1_000)));
       }
       return new OrderView(orderId, status, timeline);
     }
@@ -71,7 +78,8 @@ public final class InMemoryOrderStore implements OrderStore {
   @Override
   public void apply(OrderEvent event) {
     Entry entry = orders.computeIfAbsent(event.orderId(), id -> new Entry());
-    entry.add(TYPE_INDEX.get(event.type()), event.metadata().occurredAt().toEpochMilli());
+    Instant at = event.metadata().occurredAt();
+    entry.add(TYPE_INDEX.get(event.type()), at.getEpochSecond() * 1_000_000 + at.getNano() / 1_000);
     OrderStatus next = statusAfter(event);
     if (next != null) {
       synchronized (entry) {
