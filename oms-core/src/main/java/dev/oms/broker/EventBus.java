@@ -158,7 +158,8 @@ public final class EventBus implements AutoCloseable {
   public long totalBacklog() {
     long total = 0;
     for (GroupRuntime runtime : groups.values()) {
-      total += Math.max(0, runtime.metrics().backlog()) + runtime.metrics().inFlight();
+      GroupMetrics m = runtime.metrics();
+      total += Math.max(0, m.backlog()) + m.inFlight();
     }
     return total;
   }
