@@ -36,9 +36,10 @@ final class Envelope {
     try {
       root = CodecMapper.MAPPER.readTree(bytes);
     } catch (JacksonException e) {
-      throw new OmsException(Kind.MALFORMED_EVENT, "event is not valid JSON: " + Messages.brief(e), e);
+      // Jackson's message quotes the offending token, which may be personal data: keep only where.
+      throw new OmsException(Kind.MALFORMED_EVENT, "event is not valid JSON (" + Messages.where(e) + ")");
     } catch (IOException e) {
-      throw new OmsException(Kind.MALFORMED_EVENT, "event could not be read: " + e.getMessage(), e);
+      throw new OmsException(Kind.MALFORMED_EVENT, "event could not be read: " + e.getClass().getSimpleName());
     }
     if (root == null || !root.isObject()) {
       String what = root == null || root.isMissingNode()

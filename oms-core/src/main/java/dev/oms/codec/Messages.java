@@ -17,6 +17,12 @@ final class Messages {
     return truncate(m == null ? e.getClass().getSimpleName() : m, MAX);
   }
 
+  /** Where a parse error happened, without the offending text. */
+  static String where(JacksonException e) {
+    com.fasterxml.jackson.core.JsonLocation at = e.getLocation();
+    return at == null ? "syntax error" : "syntax error at line " + at.getLineNr() + ", column " + at.getColumnNr();
+  }
+
   /**
    * "missing", "blank", a short string value, or else the JSON type. Only used for envelope
    * attributes, which carry ids and versions, not personal data.

@@ -155,6 +155,8 @@ public final class GroupRuntime implements RecordHandler {
 
   private Throwable handleOnce(OrderEvent event, EventHandler<OrderEvent> handler, int attempt) {
     HandlerContext context = new HandlerContext(name, event, attempt);
+    String outerOrderId = MDC.get(MDC_ORDER_ID); // a redrive runs on the operator's thread: restore its MDC
+    String outerCorrelationId = MDC.get(MDC_CORRELATION_ID);
     MDC.put(MDC_ORDER_ID, event.orderId());
     MDC.put(MDC_CORRELATION_ID, event.metadata().correlationId());
     long start = System.nanoTime();
@@ -163,13 +165,21 @@ public final class GroupRuntime implements RecordHandler {
       context.flush(bus, policy.publishTimeout());
       listener.onHandled(name, event, attempt, System.nanoTime() - start);
       return null;
-    } catch (VirtualMachineError fatal) {
-      throw fatal;
+    } catch (OutOfMemoryError | InternalError fatal) {
+      throw fatal; // the JVM is in trouble; a StackOverflowError, though, is a handler bug like any other
     } catch (Throwable failure) {
       return failure;
     } finally {
-      MDC.remove(MDC_ORDER_ID);
-      MDC.remove(MDC_CORRELATION_ID);
+      restore(MDC_ORDER_ID, outerOrderId);
+      restore(MDC_CORRELATION_ID, outerCorrelationId);
+    }
+  }
+
+  private static void restore(String key, String value) {
+    if (value == null) {
+      MDC.remove(key);
+    } else {
+      MDC.put(key, value);
     }
   }
 
@@ -212,6 +222,9 @@ public final class GroupRuntime implements RecordHandler {
   private void deadLetterUndecodable(BrokerRecord record, OmsException error) {
     EventCodec.Attributes attributes = bus.codec().peekAttributes(record.body());
     String key = record.key() != null ? record.key() : attributes.subject();
+    if (record.key() == null && parkIfBlocked(key, record, null)) {
+      return; // its order already waits behind a dead letter: keep it in line rather than open a second
+    }
     DeadLetter dl = new DeadLetter(EventIds.newEventId(), name, key,
         record.type() != null ? record.type() : attributes.type(), attributes.id(), record.body(),
         record.headers(), error.kind() + ": " + error.getMessage(), 0, Instant.now(), null);
@@ -295,7 +308,11 @@ public final class GroupRuntime implements RecordHandler {
       if (outcome.failure != null) {
         String reason = describe(outcome.failure);
         List<String> stillWaiting = parking.promote(key, nextId);
-        store.update(withFailure(next, reason, outcome.attempts));
+        DeadLetter failed = withFailure(next, reason, outcome.attempts);
+        store.update(failed);
+        log.error("group {}: released record {} of order {} failed in turn; it now blocks the order: {}",
+            name, nextId, key, reason);
+        listener.onDeadLettered(failed);
         String newHead = nextId;
         for (String waitingId : stillWaiting) {
           store.get(waitingId).ifPresent(w -> store.update(behind(w, newHead)));
@@ -324,6 +341,7 @@ public final class GroupRuntime implements RecordHandler {
     }
     if (dedup != null && dedup.contains(event.eventId())) {
       duplicates.increment();
+      listener.onDuplicate(name, event);
       return new Attempts(0, null);
     }
     return handleWithRetries(event, handler, dl.attempts());

@@ -94,6 +94,10 @@ public final class InMemoryBroker implements EventBroker {
     if (state == CLOSED) {
       return Stages.failed(new OmsException(OmsException.Kind.CLOSED, "the in-memory broker is closed"));
     }
+    if (record.type() == null) {
+      return Stages.failed(new OmsException(OmsException.Kind.INVALID_EVENT,
+          "the in-memory broker routes by event type, and this record has none: " + record));
+    }
     Group[] targets = routes.get(record.type());
     if (targets == null) {
       return Stages.DONE; // no group subscribes to this type: like a topic nobody reads
@@ -211,7 +215,7 @@ public final class InMemoryBroker implements EventBroker {
       this.types = List.copyOf(request.types());
       this.handler = handler;
       int lanesCount = request.concurrency();
-      int perLane = Math.max(64, config.groupCapacity() / lanesCount);
+      int perLane = Math.max(1, (config.groupCapacity() + lanesCount - 1) / lanesCount);
       this.lanes = new Lane[lanesCount];
       for (int i = 0; i < lanesCount; i++) {
         lanes[i] = new Lane(this, perLane);
@@ -411,7 +415,7 @@ public final class InMemoryBroker implements EventBroker {
         try {
           group.handler.onRecord(record);
           return;
-        } catch (VirtualMachineError fatal) {
+        } catch (OutOfMemoryError | InternalError fatal) {
           throw fatal;
         } catch (Throwable rejected) {
           if (state == CLOSED || group.closed) {

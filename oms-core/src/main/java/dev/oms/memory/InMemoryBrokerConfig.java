@@ -19,12 +19,17 @@ public record InMemoryBrokerConfig(
     int groupCapacity, BackpressurePolicy backpressure, Duration blockTimeout, int threads, int drainBatch) {
 
   public InMemoryBrokerConfig {
-    Require.configCheck(groupCapacity >= 1, "groupCapacity must be >= 1, was " + groupCapacity);
+    Require.configCheck(groupCapacity >= 1 && groupCapacity <= MAX_GROUP_CAPACITY,
+        "groupCapacity must be between 1 and " + MAX_GROUP_CAPACITY + ", was " + groupCapacity);
     Require.config(backpressure, "backpressure");
     Require.config(blockTimeout, "blockTimeout");
+    Require.configCheck(!blockTimeout.isNegative(), "blockTimeout must not be negative, was " + blockTimeout);
     Require.configCheck(threads >= 1, "threads must be >= 1, was " + threads);
     Require.configCheck(drainBatch >= 1, "drainBatch must be >= 1, was " + drainBatch);
   }
+
+  /** The largest bound a group may have: 2^30 waiting events. */
+  public static final int MAX_GROUP_CAPACITY = 1 << 30;
 
   /** 262,144 events per group, block up to 30 s when full, one thread per core, batches of 256. */
   public static InMemoryBrokerConfig ofDefaults() {
