@@ -19,6 +19,7 @@ public final class InMemoryPaymentGateway implements PaymentGateway {
   private final Map<String, PaymentResult> byIdempotencyKey = new ConcurrentHashMap<>();
   private final Map<String, AtomicInteger> capturesByOrder = new ConcurrentHashMap<>();
   private final Map<String, String> refundsByPayment = new ConcurrentHashMap<>();
+  private final java.util.Set<String> refundedOrders = ConcurrentHashMap.newKeySet();
   private final Map<String, String> paymentOrder = new ConcurrentHashMap<>();
   private final AtomicLong sequence = new AtomicLong();
 
@@ -49,7 +50,9 @@ public final class InMemoryPaymentGateway implements PaymentGateway {
     if (!orderId.equals(paymentOrder.get(paymentId))) {
       throw new IllegalArgumentException("payment " + paymentId + " does not belong to order " + orderId);
     }
-    refundsByPayment.putIfAbsent(paymentId, orderId);
+    if (refundsByPayment.putIfAbsent(paymentId, orderId) == null) {
+      refundedOrders.add(orderId);
+    }
   }
 
   /** How many separate captures the order has (more than one is a double charge). */
@@ -60,7 +63,7 @@ public final class InMemoryPaymentGateway implements PaymentGateway {
 
   /** Whether the order's capture was refunded. */
   public boolean refunded(String orderId) {
-    return refundsByPayment.containsValue(orderId);
+    return refundedOrders.contains(orderId);
   }
 
   /** Orders with at least one capture, and how many captures each. */
@@ -72,6 +75,6 @@ public final class InMemoryPaymentGateway implements PaymentGateway {
 
   /** Orders whose capture was refunded. */
   public java.util.Set<String> refundedOrders() {
-    return java.util.Set.copyOf(refundsByPayment.values());
+    return java.util.Set.copyOf(refundedOrders);
   }
 }

@@ -46,7 +46,7 @@ class EventCodecDecodeErrorsTest {
   void trailingGarbageAndDuplicateKeysAreMalformed() {
     decoding(utf8(valid + " {}"), Kind.MALFORMED_EVENT).hasMessageContaining("not valid JSON");
     String duplicated = valid.toString().replaceFirst("\\{", "{\"type\":\"dev.oms.order.cancelled\",");
-    decoding(utf8(duplicated), Kind.MALFORMED_EVENT).hasMessageContaining("Duplicate field 'type'");
+    decoding(utf8(duplicated), Kind.MALFORMED_EVENT).hasMessageContaining("not valid JSON (syntax error at line 1");
   }
 
   @ParameterizedTest

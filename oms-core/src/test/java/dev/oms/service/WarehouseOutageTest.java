@@ -35,8 +35,9 @@ class WarehouseOutageTest {
       GroupMetrics warehouse = pipeline.oms.service(OmsService.WAREHOUSE).metrics();
       assertThat(warehouse.paused()).isTrue();
       assertThat(warehouse.handled()).isZero();
+      await().atMost(Duration.ofSeconds(30)).until(
+          () -> pipeline.orders.count(OrderStatus.SHIPMENT_PREPARED) == ORDERS);
       assertThat(pipeline.orders.count(OrderStatus.FULFILLED)).isZero();
-      assertThat(pipeline.orders.count(OrderStatus.SHIPMENT_PREPARED)).isEqualTo(ORDERS);
 
       pipeline.oms.service(OmsService.WAREHOUSE).resume();
 

@@ -1,0 +1,98 @@
+package dev.oms.simulator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import org.junit.jupiter.api.Test;
+
+class SimulatorMainTest {
+  private final StringWriter out = new StringWriter();
+  private final StringWriter err = new StringWriter();
+
+  private int execute(String... args) {
+    return SimulatorMain.execute(new PrintWriter(out, true), new PrintWriter(err, true), args);
+  }
+
+  @Test
+  void aSmallRunDrainsAndHoldsEveryInvariant() {
+    SimulationResult result = SimulatorMain.run(SimulatorOptions.defaults().orders(2_000).quiet(true));
+
+    assertThat(result.audit().invariantsHeld()).as(result.audit().describe()).isTrue();
+    assertThat(result.succeeded()).isTrue();
+    assertThat(result.placed()).isEqualTo(2_000);
+    assertThat(result.rejected()).isZero();
+    assertThat(result.audit().ordersAccepted()).isEqualTo(2_000);
+    assertThat(result.audit().ordersFulfilled() + result.audit().ordersCancelled()).isEqualTo(result.placed());
+    assertThat(result.terminal()).isEqualTo(result.placed());
+    assertThat(result.fulfilled()).isEqualTo(result.audit().ordersFulfilled());
+    assertThat(result.cancelledOutOfStock() + result.cancelledDeclined()).isEqualTo(result.audit().ordersCancelled());
+    assertThat(result.cancelledDeclined()).as("2%% of 2,000 orders pay with a declining card").isPositive();
+    assertThat(result.cancelledOutOfStock()).as("the best sellers run out").isPositive();
+    assertThat(result.checkoutAck().getTotalCount()).isEqualTo(2_000);
+    assertThat(result.endToEnd().getTotalCount()).isEqualTo(2_000);
+    assertThat(result.duplicateTerminals()).isZero();
+    assertThat(result.deadLetters()).isZero();
+    assertThat(result.stuck()).isEmpty();
+  }
+
+  @Test
+  void aBoundOfOneOrderInFlightStillDrains() {
+    SimulationResult result = SimulatorMain.run(SimulatorOptions.defaults().orders(200).maxInFlight(1).skus(20));
+
+    assertThat(result.succeeded()).as(result.audit().describe()).isTrue();
+    assertThat(result.terminal()).isEqualTo(200);
+  }
+
+  @Test
+  void theCommandLinePrintsASummaryAndExitsZeroWhenInvariantsHold() {
+    int code = execute("--orders", "1000", "--quiet", "--seed", "5");
+
+    assertThat(code).as(err.toString()).isEqualTo(0);
+    assertThat(out.toString())
+        .contains("broker in-memory, 1,000 orders, seed 5")
+        .contains("placed       1,000")
+        .contains("throughput")
+        .contains("checkout ack p50")
+        .contains("end-to-end   p50")
+        .contains("invariants   held")
+        .contains("ok   every accepted order fulfilled or cancelled");
+    assertThat(err.toString()).as("--quiet prints no progress").doesNotContain("placed");
+  }
+
+  @Test
+  void anUnknownBrokerIsAUsageErrorListingTheKnownOnes() {
+    int code = execute("--broker", "carrier-pigeon", "--orders", "10");
+
+    assertThat(code).isEqualTo(2);
+    assertThat(err.toString()).contains("unknown broker 'carrier-pigeon'").contains("known brokers: in-memory");
+    assertThat(out.toString()).isEmpty();
+  }
+
+  @Test
+  void invalidValuesAreUsageErrors() {
+    assertThat(execute("--orders", "0")).isEqualTo(2);
+    assertThat(err.toString()).contains("--orders must be at least 1");
+    assertThat(execute("--decline-rate", "1.5")).isEqualTo(2);
+    assertThat(execute("--orders", "many")).isEqualTo(2);
+    assertThat(execute("--no-such-flag")).isEqualTo(2);
+  }
+
+  @Test
+  void helpExitsZeroAndListsTheFlags() {
+    int code = execute("--help");
+
+    assertThat(code).isEqualTo(0);
+    assertThat(out.toString()).contains("simulate").contains("--orders").contains("--broker").contains("--seed")
+        .contains("--quiet").contains("--skus").contains("--decline-rate").contains("--max-in-flight")
+        .contains("--version");
+  }
+
+  @Test
+  void versionExitsZero() {
+    int code = execute("--version");
+
+    assertThat(code).isEqualTo(0);
+    assertThat(out.toString()).startsWith("oms-simulator ").doesNotContain("${");
+  }
+}
