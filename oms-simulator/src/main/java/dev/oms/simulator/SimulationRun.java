@@ -100,14 +100,16 @@ final class SimulationRun {
     try {
       subscribeProbe(oms);
       List<String> stuck = new ArrayList<>();
-      long firstPlacement;
-      try (ProgressReporter reporter = ProgressReporter.start(options.quiet() ? null : progress,
-          () -> started - rejected.sum(), terminal::sum, oms::backlog)) {
-        firstPlacement = System.nanoTime();
+      ProgressReporter reporter = ProgressReporter.start(options.quiet() ? null : progress,
+          () -> started - rejected.sum(), terminal::sum, oms::backlog);
+      long firstPlacement = System.nanoTime();
+      try {
         placeAll(oms, workload.generator(), orders, stuck);
         if (stuck.isEmpty()) {
           awaitDrained(oms, stuck);
         }
+      } finally {
+        reporter.close();
       }
       if (!stuck.isEmpty()) {
         describeStuck(oms, orderStore, stuck);
