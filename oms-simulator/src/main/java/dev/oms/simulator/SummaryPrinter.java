@@ -26,8 +26,8 @@ final class SummaryPrinter {
     if (r.rejected() > 0) {
       row("rejected", String.format(Locale.US, "%,d at checkout, first: %s", r.rejected(), r.firstRejection()));
     }
-    row("throughput", String.format(Locale.US, "%,d orders/s (placed to all terminal, %.2f s)",
-        Math.round(r.throughput()), r.elapsedNanos() / 1e9));
+    row("throughput", String.format(Locale.US, "%,d orders/s (placed to %s terminal, %.2f s)",
+        Math.round(r.throughput()), r.drained() ? "all" : "last", r.elapsedNanos() / 1e9));
     row("checkout ack", percentiles(r.checkoutAck()));
     row("end-to-end", percentiles(r.endToEnd()));
     if (r.duplicateTerminals() > 0) {

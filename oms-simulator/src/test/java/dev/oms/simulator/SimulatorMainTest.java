@@ -70,6 +70,20 @@ class SimulatorMainTest {
   }
 
   @Test
+  void aPipelineThatStopsMakingProgressIsReportedAsStuckAndFails() {
+    int code = execute("--broker", LossyBrokerProvider.NAME, "--orders", "200", "--drain-timeout", "1", "--quiet");
+
+    assertThat(code).isEqualTo(1);
+    assertThat(out.toString())
+        .contains("broker " + LossyBrokerProvider.NAME)
+        .contains("stuck        no progress for 1 s: ")
+        .contains(" of 200 placed orders not finished")
+        .contains("stuck        unfinished, e.g. ord-0 (SHIPMENT_PREPARED), ord-10 (SHIPMENT_PREPARED)")
+        .contains("invariants   VIOLATED")
+        .contains("FAIL every accepted order fulfilled or cancelled: ");
+  }
+
+  @Test
   void invalidValuesAreUsageErrors() {
     assertThat(execute("--orders", "0")).isEqualTo(2);
     assertThat(err.toString()).contains("--orders must be at least 1");
