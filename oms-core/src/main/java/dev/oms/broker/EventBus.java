@@ -154,12 +154,33 @@ public final class EventBus implements AutoCloseable {
     return runtime.metrics();
   }
 
-  /** Records waiting for delivery across all groups (sum of group backlogs). */
+  /**
+   * Events accepted and not yet handled, across all groups; 0 means the bus is idle. Group counters
+   * are read one after another while handlers may be publishing into groups already read, so a
+   * zero only counts when no group finished a record during the reading.
+   */
   public long totalBacklog() {
+    for (int attempt = 0; attempt < 1_000; attempt++) {
+      long finishedBefore = completedRecords();
+      long pending = 0;
+      for (GroupRuntime runtime : groups.values()) {
+        GroupMetrics m = runtime.metrics();
+        pending += Math.max(0, m.backlog()) + m.inFlight();
+      }
+      if (pending > 0) {
+        return pending;
+      }
+      if (completedRecords() == finishedBefore) {
+        return 0;
+      }
+    }
+    return 1; // never still long enough to tell: certainly not idle
+  }
+
+  private long completedRecords() {
     long total = 0;
     for (GroupRuntime runtime : groups.values()) {
-      GroupMetrics m = runtime.metrics();
-      total += Math.max(0, m.backlog()) + m.inFlight();
+      total += runtime.completedRecords();
     }
     return total;
   }

@@ -3,7 +3,8 @@ package dev.oms.broker;
 /**
  * A snapshot of one consumer group's counters.
  *
- * @param backlog events sent to the group and not yet delivered (lag); -1 if the broker can't tell
+ * @param backlog events sent to the group and not yet handled (lag; the in-memory broker counts an
+ *     event until its handler returned); -1 if the broker can't tell
  * @param inFlight events being handled right now
  * @param handled events handled successfully
  * @param retried handler failures that were retried

@@ -48,6 +48,7 @@ public final class GroupRuntime implements RecordHandler {
   private final DedupWindow dedup;
   private final ParkingLot parking = new ParkingLot();
   private final LongAdder inFlight = new LongAdder();
+  private final LongAdder completed = new LongAdder();
   private final LongAdder handled = new LongAdder();
   private final LongAdder retried = new LongAdder();
   private final LongAdder deadLettered = new LongAdder();
@@ -85,6 +86,7 @@ public final class GroupRuntime implements RecordHandler {
     try {
       process(record);
     } finally {
+      completed.increment();
       inFlight.decrement();
     }
   }
@@ -361,6 +363,11 @@ public final class GroupRuntime implements RecordHandler {
     BrokerSubscription sub = subscription;
     return new GroupMetrics(name, sub != null && sub.isPaused(), sub == null ? -1 : sub.backlog(),
         inFlight.sum(), handled.sum(), retried.sum(), deadLettered.sum(), duplicates.sum(), parking.parkedCount());
+  }
+
+  /** Records this group finished with (handled, skipped, parked or dead-lettered); only ever grows. */
+  public long completedRecords() {
+    return completed.sum();
   }
 
   /** True when an order of this group waits behind a dead letter. */

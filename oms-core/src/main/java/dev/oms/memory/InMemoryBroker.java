@@ -264,11 +264,12 @@ public final class InMemoryBroker implements EventBroker {
           + "raise InMemoryBrokerConfig.groupCapacity, add concurrency, or retry later");
     }
 
+    /** Accepted and not yet handled: waiting in a lane or being handled right now. */
     @Override
     public long backlog() {
       long total = 0;
       for (Lane lane : lanes) {
-        total += lane.queue.size();
+        total += lane.pending();
       }
       return total;
     }
@@ -276,7 +277,7 @@ public final class InMemoryBroker implements EventBroker {
     long sends() {
       long total = 0;
       for (Lane lane : lanes) {
-        total += lane.queue.size() + lane.delivered;
+        total += lane.queue.offered();
       }
       return total;
     }
@@ -366,7 +367,8 @@ public final class InMemoryBroker implements EventBroker {
     final Group group;
     final MpscArrayQueue<BrokerRecord> queue;
     private final java.util.concurrent.atomic.AtomicBoolean scheduled = new java.util.concurrent.atomic.AtomicBoolean();
-    volatile long delivered;
+    /** Records whose delivery finished; with the queue's offer count it gives the lane's backlog. */
+    private final java.util.concurrent.atomic.AtomicLong completed = new java.util.concurrent.atomic.AtomicLong();
 
     Lane(Group group, int capacity) {
       this.group = group;
@@ -375,6 +377,12 @@ public final class InMemoryBroker implements EventBroker {
 
     boolean isScheduled() {
       return scheduled.get();
+    }
+
+    /** Counts a record until its handler returned, so a record being handled is never invisible. */
+    long pending() {
+      long done = completed.get();
+      return Math.max(0, queue.offered() - done);
     }
 
     void schedule() {
@@ -390,7 +398,6 @@ public final class InMemoryBroker implements EventBroker {
     @Override
     public void run() {
       int batch = config.drainBatch();
-      long handled = 0;
       try {
         for (int i = 0; i < batch && !group.paused && !group.closed; i++) {
           BrokerRecord record = queue.poll();
@@ -398,10 +405,9 @@ public final class InMemoryBroker implements EventBroker {
             break;
           }
           deliver(record);
-          handled++;
+          completed.lazySet(completed.get() + 1); // only this lane's running task writes it
         }
       } finally {
-        delivered += handled;
         scheduled.set(false);
         if (!queue.isEmpty()) {
           schedule();

@@ -69,6 +69,11 @@ final class MpscArrayQueue<E> {
     return Math.max(0, producerIndex.get() - c);
   }
 
+  /** Elements ever added. */
+  long offered() {
+    return producerIndex.get();
+  }
+
   boolean isEmpty() {
     return producerIndex.get() == consumerIndex.get();
   }

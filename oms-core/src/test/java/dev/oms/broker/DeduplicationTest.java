@@ -236,10 +236,30 @@ class DeduplicationTest {
       pool.shutdownNow();
     }
 
-    assertThat(window.size()).isEqualTo(capacity);
+    assertThat(window.size()).isLessThanOrEqualTo(window.slots()).isGreaterThanOrEqualTo(capacity);
+    assertThat(window.slots()).isLessThanOrEqualTo(4 * capacity);
     // 80,000 distinct ids went through a window of 1,000: the first id of every thread is gone.
     for (int t = 0; t < threads; t++) {
       assertThat(window.contains(t + "-0")).isFalse();
+    }
+  }
+
+  @Test
+  void dedupWindowRemembersRecentIdsAndNeverReportsAnUnseenOne() {
+    int capacity = 10_000;
+    DedupWindow window = new DedupWindow(capacity);
+    List<String> ids = new java.util.ArrayList<>();
+    for (int i = 0; i < 100_000; i++) {
+      String id = new java.util.UUID(i * 0x9E3779B97F4A7C15L, ~i * 0xC2B2AE3D27D4EB4FL).toString();
+      ids.add(id); // deterministic UUID-shaped ids: the same run every time
+      window.add(id);
+    }
+    long recentRemembered = ids.subList(ids.size() - capacity / 2, ids.size()).stream().filter(window::contains).count();
+    assertThat(recentRemembered).as("the newest half-window of ids").isEqualTo(capacity / 2);
+    long rememberedOfLastWindow = ids.subList(ids.size() - capacity, ids.size()).stream().filter(window::contains).count();
+    assertThat(rememberedOfLastWindow).isGreaterThan(capacity * 99L / 100);
+    for (int i = 0; i < 100_000; i++) {
+      assertThat(window.contains(new java.util.UUID(~i * 31L, i * 17L).toString())).isFalse();
     }
   }
 }

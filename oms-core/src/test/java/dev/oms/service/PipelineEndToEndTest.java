@@ -85,4 +85,17 @@ class PipelineEndToEndTest {
     assertThat(pipeline.inventory.holdsReservation("o-3")).isFalse();
     assertThat(pipeline.audit(List.of("o-3")).invariantsHeld()).isTrue();
   }
+
+  @Test
+  void anIdleBusMeansEveryOrderIsFinishedAndNotified() {
+    pipeline.inventory.stock("SKU-1", 100_000);
+    for (int i = 0; i < 2_000; i++) {
+      String id = "idle-" + i;
+      pipeline.oms.placeOrder(order(id, "SKU-1", 1));
+      await().atMost(Duration.ofSeconds(10)).until(() -> pipeline.oms.backlog() == 0);
+      // Idle must mean done: nothing may still be in flight between two groups.
+      assertThat(pipeline.orders.status(id)).contains(OrderStatus.FULFILLED);
+      assertThat(pipeline.notifications.kinds(id)).contains(NotificationKind.ORDER_COMPLETED);
+    }
+  }
 }

@@ -88,7 +88,7 @@ final class SimulationRun {
     InMemoryPaymentGateway payments = new InMemoryPaymentGateway();
     InMemoryNotificationChannel notifications = new InMemoryNotificationChannel();
     InMemoryOrderStore orderStore = new InMemoryOrderStore();
-    EventBroker broker = Brokers.create(options.broker(), Map.of());
+    EventBroker broker = Brokers.create(options.broker(), options.brokerOptions);
     Oms oms = Oms.builder()
         .broker(broker)
         .inventory(inventory)

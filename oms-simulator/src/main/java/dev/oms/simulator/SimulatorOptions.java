@@ -41,6 +41,11 @@ public final class SimulatorOptions {
           + "(default: ${DEFAULT-VALUE}).")
   int drainTimeoutSeconds = 60;
 
+  @Option(names = "--broker-option", paramLabel = "KEY=VALUE",
+      description = "An option for the broker adapter, repeatable; for in-memory: threads, groupCapacity, "
+          + "drainBatch, backpressure, blockTimeoutMillis.")
+  java.util.Map<String, String> brokerOptions = new java.util.LinkedHashMap<>();
+
   public static SimulatorOptions defaults() {
     return new SimulatorOptions();
   }
