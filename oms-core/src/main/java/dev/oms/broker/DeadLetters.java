@@ -19,13 +19,15 @@ import java.util.stream.Collectors;
  */
 public final class DeadLetters {
   private final DeadLetterStore store;
+  private final EventCodec codec;
   private final EventCodec storageCodec;
   private final Function<String, GroupRuntime> groups;
   private final Function<OrderEvent, java.util.concurrent.CompletionStage<Void>> republish;
 
-  DeadLetters(DeadLetterStore store, EventCodec storageCodec, Function<String, GroupRuntime> groups,
+  DeadLetters(DeadLetterStore store, EventCodec codec, EventCodec storageCodec, Function<String, GroupRuntime> groups,
       Function<OrderEvent, java.util.concurrent.CompletionStage<Void>> republish) {
     this.store = store;
+    this.codec = codec;
     this.storageCodec = storageCodec;
     this.groups = groups;
     this.republish = republish;
@@ -59,8 +61,14 @@ public final class DeadLetters {
   public RedriveResult redrive(String id) {
     DeadLetter dl = require(id);
     if (EventBus.INGRESS_GROUP.equals(dl.group())) {
-      OrderEvent event = storageCodec.decode(dl.body());
-      republish.apply(event).toCompletableFuture().join();
+      // Refused at the door: it must now pass the same checks (size limit included) as any new event.
+      OrderEvent event = codec.decode(dl.body());
+      try {
+        republish.apply(event).toCompletableFuture().join();
+      } catch (java.util.concurrent.CompletionException e) {
+        throw e.getCause() instanceof OmsException oms ? oms
+            : new OmsException(OmsException.Kind.BROKER_UNAVAILABLE, "republishing dead letter " + id + " failed", e);
+      }
       store.remove(id);
       return new RedriveResult(id, true, 0, null, null);
     }

@@ -57,6 +57,7 @@ public final class EventBus implements AutoCloseable {
   private final DeadLetters deadLetters;
   private final BusPort port = new Port();
   private volatile boolean closing;
+  private boolean drained;
 
   private EventBus(Builder b) {
     this.broker = b.broker != null ? b.broker : InMemoryBroker.ofDefaults();
@@ -65,7 +66,7 @@ public final class EventBus implements AutoCloseable {
     this.store = b.deadLetterStore != null ? b.deadLetterStore : new InMemoryDeadLetterStore();
     this.listener = b.listener != null ? b.listener : DeliveryListener.NONE;
     this.closeTimeout = b.closeTimeout;
-    this.deadLetters = new DeadLetters(store, storageCodec, groups::get, port::send);
+    this.deadLetters = new DeadLetters(store, codec, storageCodec, groups::get, port::send);
     broker.start(new Context());
   }
 
@@ -201,12 +202,12 @@ public final class EventBus implements AutoCloseable {
    * Refuses new publishes, lets accepted events (and the events their handlers publish) finish,
    * then closes the broker. Returns true if everything drained within {@code timeout}.
    */
-  public boolean close(Duration timeout) {
+  public synchronized boolean close(Duration timeout) {
     if (closing) {
-      return true;
+      return drained; // closing twice reports how the first close went
     }
     closing = true;
-    boolean drained = broker.close(timeout);
+    drained = broker.close(timeout);
     if (!drained) {
       log.warn("event bus closed before every accepted event was delivered (timeout {}); backlog {}", timeout,
           metrics());

@@ -107,6 +107,20 @@ public final class GroupRuntime implements RecordHandler {
         return;
       }
     }
+    // Every log line about this event, retries and dead-lettering included, carries its ids.
+    String outerOrderId = MDC.get(MDC_ORDER_ID); // a redrive runs on the operator's thread: restore its MDC
+    String outerCorrelationId = MDC.get(MDC_CORRELATION_ID);
+    MDC.put(MDC_ORDER_ID, event.orderId());
+    MDC.put(MDC_CORRELATION_ID, event.metadata().correlationId());
+    try {
+      handleDecoded(event, record);
+    } finally {
+      restore(MDC_ORDER_ID, outerOrderId);
+      restore(MDC_CORRELATION_ID, outerCorrelationId);
+    }
+  }
+
+  private void handleDecoded(OrderEvent event, BrokerRecord record) {
     EventHandler<OrderEvent> handler = handlers.handlerFor(event.type().name());
     if (handler == null) {
       deadLetter(event, record, "group " + name + " has no handler for event type " + event.type().name(), 0);
@@ -157,10 +171,6 @@ public final class GroupRuntime implements RecordHandler {
 
   private Throwable handleOnce(OrderEvent event, EventHandler<OrderEvent> handler, int attempt) {
     HandlerContext context = new HandlerContext(name, event, attempt);
-    String outerOrderId = MDC.get(MDC_ORDER_ID); // a redrive runs on the operator's thread: restore its MDC
-    String outerCorrelationId = MDC.get(MDC_CORRELATION_ID);
-    MDC.put(MDC_ORDER_ID, event.orderId());
-    MDC.put(MDC_CORRELATION_ID, event.metadata().correlationId());
     long start = System.nanoTime();
     try {
       handler.handle(event, context);
@@ -171,9 +181,6 @@ public final class GroupRuntime implements RecordHandler {
       throw fatal; // the JVM is in trouble; a StackOverflowError, though, is a handler bug like any other
     } catch (Throwable failure) {
       return failure;
-    } finally {
-      restore(MDC_ORDER_ID, outerOrderId);
-      restore(MDC_CORRELATION_ID, outerCorrelationId);
     }
   }
 
@@ -346,7 +353,16 @@ public final class GroupRuntime implements RecordHandler {
       listener.onDuplicate(name, event);
       return new Attempts(0, null);
     }
-    return handleWithRetries(event, handler, dl.attempts());
+    String outerOrderId = MDC.get(MDC_ORDER_ID);
+    String outerCorrelationId = MDC.get(MDC_CORRELATION_ID);
+    MDC.put(MDC_ORDER_ID, event.orderId());
+    MDC.put(MDC_CORRELATION_ID, event.metadata().correlationId());
+    try {
+      return handleWithRetries(event, handler, dl.attempts());
+    } finally {
+      restore(MDC_ORDER_ID, outerOrderId);
+      restore(MDC_CORRELATION_ID, outerCorrelationId);
+    }
   }
 
   private static DeadLetter withFailure(DeadLetter dl, String reason, int attempts) {
