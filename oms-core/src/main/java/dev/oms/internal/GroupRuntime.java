@@ -47,7 +47,8 @@ public final class GroupRuntime implements RecordHandler {
   private final DeliveryListener listener;
   private final DedupWindow dedup;
   private final ParkingLot parking = new ParkingLot();
-  private final LongAdder inFlight = new LongAdder();
+  // In flight = received - completed: two counter updates per record instead of three.
+  private final LongAdder received = new LongAdder();
   private final LongAdder completed = new LongAdder();
   private final LongAdder handled = new LongAdder();
   private final LongAdder retried = new LongAdder();
@@ -82,12 +83,11 @@ public final class GroupRuntime implements RecordHandler {
 
   @Override
   public void onRecord(BrokerRecord record) {
-    inFlight.increment();
+    received.increment();
     try {
       process(record);
     } finally {
       completed.increment();
-      inFlight.decrement();
     }
   }
 
@@ -126,12 +126,13 @@ public final class GroupRuntime implements RecordHandler {
       deadLetter(event, record, "group " + name + " has no handler for event type " + event.type().name(), 0);
       return;
     }
-    if (dedup != null && dedup.contains(event.eventId())) {
+    long fingerprint = dedup == null ? 0 : DedupWindow.fingerprint(event.eventId());
+    if (dedup != null && dedup.contains(event.orderId().hashCode(), fingerprint)) {
       duplicates.increment();
       listener.onDuplicate(name, event);
       return;
     }
-    Attempts outcome = handleWithRetries(event, handler, 0);
+    Attempts outcome = handleWithRetries(event, handler, 0, fingerprint);
     if (outcome.failure != null) {
       deadLetter(event, record, describe(outcome.failure), outcome.attempts);
     }
@@ -140,13 +141,14 @@ public final class GroupRuntime implements RecordHandler {
   /** The attempts made and the last failure, or a null failure on success. */
   private record Attempts(int attempts, Throwable failure) {}
 
-  private Attempts handleWithRetries(OrderEvent event, EventHandler<OrderEvent> handler, int attemptsBefore) {
+  private Attempts handleWithRetries(OrderEvent event, EventHandler<OrderEvent> handler, int attemptsBefore,
+      long fingerprint) {
     int max = policy.maxAttempts();
     for (int attempt = 1; ; attempt++) {
       Throwable failure = handleOnce(event, handler, attemptsBefore + attempt);
       if (failure == null) {
         if (dedup != null) {
-          dedup.add(event.eventId());
+          dedup.add(event.orderId().hashCode(), fingerprint);
         }
         handled.increment();
         return new Attempts(attempt, null);
@@ -348,7 +350,8 @@ public final class GroupRuntime implements RecordHandler {
       return new Attempts(0, new OmsException(OmsException.Kind.UNKNOWN_EVENT_TYPE,
           "group " + name + " has no handler for event type " + event.type().name()));
     }
-    if (dedup != null && dedup.contains(event.eventId())) {
+    long fingerprint = dedup == null ? 0 : DedupWindow.fingerprint(event.eventId());
+    if (dedup != null && dedup.contains(event.orderId().hashCode(), fingerprint)) {
       duplicates.increment();
       listener.onDuplicate(name, event);
       return new Attempts(0, null);
@@ -358,7 +361,7 @@ public final class GroupRuntime implements RecordHandler {
     MDC.put(MDC_ORDER_ID, event.orderId());
     MDC.put(MDC_CORRELATION_ID, event.metadata().correlationId());
     try {
-      return handleWithRetries(event, handler, dl.attempts());
+      return handleWithRetries(event, handler, dl.attempts(), fingerprint);
     } finally {
       restore(MDC_ORDER_ID, outerOrderId);
       restore(MDC_CORRELATION_ID, outerCorrelationId);
@@ -377,8 +380,10 @@ public final class GroupRuntime implements RecordHandler {
 
   public GroupMetrics metrics() {
     BrokerSubscription sub = subscription;
-    return new GroupMetrics(name, sub != null && sub.isPaused(), sub == null ? -1 : sub.backlog(),
-        inFlight.sum(), handled.sum(), retried.sum(), deadLettered.sum(), duplicates.sum(), parking.parkedCount());
+    long completedNow = completed.sum(); // read first: in-flight may be overstated, never understated
+    long inFlight = Math.max(0, received.sum() - completedNow);
+    return new GroupMetrics(name, sub != null && sub.isPaused(), sub == null ? -1 : sub.backlog(), inFlight,
+        handled.sum(), retried.sum(), deadLettered.sum(), duplicates.sum(), parking.parkedCount());
   }
 
   /** Records this group finished with (handled, skipped, parked or dead-lettered); only ever grows. */
