@@ -64,7 +64,15 @@ public final class SimulatorMain implements Callable<Integer> {
       throw new ParameterException(cli, e.getMessage());
     }
     PrintWriter out = cli.getOut();
-    SimulationResult result = new SimulationRun(options, cli.getErr()).execute();
+    SimulationResult result;
+    try {
+      result = new SimulationRun(options, cli.getErr()).execute();
+    } catch (dev.oms.OmsException e) {
+      if (e.kind() == dev.oms.OmsException.Kind.CONFIGURATION) {
+        throw new ParameterException(cli, e.getMessage()); // a bad --broker-option: usage error, exit 2
+      }
+      throw e;
+    }
     new SummaryPrinter(out, canShowUnicode()).print(result);
     return result.succeeded() ? EXIT_OK : EXIT_FAILED;
   }

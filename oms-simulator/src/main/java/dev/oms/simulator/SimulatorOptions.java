@@ -32,9 +32,9 @@ public final class SimulatorOptions {
       description = "Fraction of orders paid with a card the gateway declines (default: ${DEFAULT-VALUE}).")
   double declineRate = 0.02;
 
-  @Option(names = "--max-in-flight", paramLabel = "N", defaultValue = "20000",
+  @Option(names = "--max-in-flight", paramLabel = "N", defaultValue = "1000",
       description = "Orders placed but not yet fulfilled or cancelled, at most (default: ${DEFAULT-VALUE}).")
-  int maxInFlight = 20_000;
+  int maxInFlight = 1_000;
 
   @Option(names = "--drain-timeout", paramLabel = "SECONDS", defaultValue = "60",
       description = "Give up (exit 1, listing what is stuck) when the pipeline makes no progress for this long "

@@ -61,6 +61,17 @@ class SimulatorMainTest {
   }
 
   @Test
+  void brokerOptionsReachTheAdapterAndABadOneIsAUsageError() {
+    int ok = execute("--orders", "500", "--quiet", "--broker-option", "threads=1", "--broker-option", "drainBatch=16");
+    assertThat(ok).as(err.toString()).isZero();
+    assertThat(out.toString()).contains("invariants   held");
+
+    int bad = execute("--orders", "10", "--quiet", "--broker-option", "bogus=1");
+    assertThat(bad).isEqualTo(2);
+    assertThat(err.toString()).contains("unknown in-memory broker option 'bogus'");
+  }
+
+  @Test
   void anUnknownBrokerIsAUsageErrorListingTheKnownOnes() {
     int code = execute("--broker", "carrier-pigeon", "--orders", "10");
 
