@@ -2,15 +2,12 @@ package dev.oms;
 
 import dev.oms.broker.ConsumerGroup;
 import dev.oms.broker.DeadLetters;
-import dev.oms.broker.DeliveryListener;
 import dev.oms.broker.DeliveryPolicy;
 import dev.oms.broker.EventBus;
 import dev.oms.broker.EventHandlers;
 import dev.oms.broker.GroupMetrics;
 import dev.oms.broker.Subscription;
-import dev.oms.broker.spi.DeadLetterStore;
 import dev.oms.broker.spi.EventBroker;
-import dev.oms.codec.EventCodec;
 import dev.oms.internal.Require;
 import dev.oms.port.InMemoryInventory;
 import dev.oms.port.InMemoryNotificationChannel;
@@ -60,13 +57,11 @@ public final class Oms implements AutoCloseable {
   private final Map<OmsService, Subscription> subscriptions = new EnumMap<>(OmsService.class);
 
   private Oms(Builder b) {
-    this.bus = EventBus.builder()
-        .broker(b.broker)
-        .codec(b.codec)
-        .deadLetterStore(b.deadLetterStore)
-        .listener(b.listener)
-        .closeTimeout(b.closeTimeout)
-        .build();
+    if (b.bus != null && b.broker != null) {
+      throw new OmsException(OmsException.Kind.CONFIGURATION,
+          "set either bus(...) or broker(...), not both: a bus already has its broker");
+    }
+    this.bus = b.bus != null ? b.bus : EventBus.builder().broker(b.broker).build();
     this.orderStore = b.orderStore;
     this.checkout = new CheckoutService(bus, b.acceptTimeout);
     try {
@@ -158,12 +153,9 @@ public final class Oms implements AutoCloseable {
   /** Builds and starts an {@link Oms}; every port has an in-memory default. */
   public static final class Builder {
     private EventBroker broker;
-    private EventCodec codec;
-    private DeadLetterStore deadLetterStore;
-    private DeliveryListener listener;
+    private EventBus bus;
     private DeliveryPolicy policy = DeliveryPolicy.ofDefaults();
     private Duration acceptTimeout = Duration.ofSeconds(30);
-    private Duration closeTimeout = Duration.ofSeconds(30);
     private InventoryStore inventory = new InMemoryInventory();
     private PaymentGateway paymentGateway = new InMemoryPaymentGateway();
     private PaymentLedger paymentLedger = new InMemoryPaymentLedger();
@@ -182,20 +174,17 @@ public final class Oms implements AutoCloseable {
       return this;
     }
 
-    public Builder codec(EventCodec codec) {
-      this.codec = codec;
+    /**
+     * A bus configured in full (codec, dead-letter store, listener, close timeout); the pipeline
+     * subscribes its services on it and closes it when it is closed.
+     */
+    public Builder bus(EventBus bus) {
+      this.bus = bus;
       return this;
     }
 
-    public Builder deadLetterStore(DeadLetterStore store) {
-      this.deadLetterStore = store;
-      return this;
-    }
 
-    public Builder listener(DeliveryListener listener) {
-      this.listener = listener;
-      return this;
-    }
+
 
     /** Retry, dedup and dead-letter policy of every service's group. */
     public Builder deliveryPolicy(DeliveryPolicy policy) {
@@ -209,10 +198,6 @@ public final class Oms implements AutoCloseable {
       return this;
     }
 
-    public Builder closeTimeout(Duration timeout) {
-      this.closeTimeout = Require.config(timeout, "closeTimeout");
-      return this;
-    }
 
     public Builder inventory(InventoryStore inventory) {
       this.inventory = Require.config(inventory, "inventory");
