@@ -141,6 +141,9 @@ public final class GroupRuntime implements RecordHandler {
   /** The attempts made and the last failure, or a null failure on success. */
   private record Attempts(int attempts, Throwable failure) {}
 
+  /** Success: no allocation on the normal path (the attempt count matters only for failures). */
+  private static final Attempts HANDLED = new Attempts(0, null);
+
   private Attempts handleWithRetries(OrderEvent event, EventHandler<OrderEvent> handler, int attemptsBefore,
       long fingerprint) {
     int max = policy.maxAttempts();
@@ -151,7 +154,7 @@ public final class GroupRuntime implements RecordHandler {
           dedup.add(event.orderId().hashCode(), fingerprint);
         }
         handled.increment();
-        return new Attempts(attempt, null);
+        return HANDLED;
       }
       if (attempt >= max) {
         return new Attempts(attempt, failure);
@@ -354,7 +357,7 @@ public final class GroupRuntime implements RecordHandler {
     if (dedup != null && dedup.contains(event.orderId().hashCode(), fingerprint)) {
       duplicates.increment();
       listener.onDuplicate(name, event);
-      return new Attempts(0, null);
+      return HANDLED;
     }
     String outerOrderId = MDC.get(MDC_ORDER_ID);
     String outerCorrelationId = MDC.get(MDC_CORRELATION_ID);
