@@ -1,5 +1,6 @@
 package dev.oms.broker;
 
+import dev.oms.event.EventMetadata;
 import dev.oms.event.OrderEvent;
 
 /** What a handler knows about the delivery it is handling, and how it publishes follow-on events. */
@@ -23,4 +24,19 @@ public interface EventContext {
    * or a failure in between means redelivery, never a lost step.
    */
   void publish(OrderEvent event);
+
+  /**
+   * Metadata for the next follow-on event: same order, correlation and trace as the handled event,
+   * caused by it, and an id derived from the handled event's id, this group and how many times
+   * this method was called in this run. A retry that publishes the same events gets the same ids,
+   * so consumers deduplicate them instead of acting twice.
+   */
+  EventMetadata followOn();
+
+  /**
+   * Runs {@code action} once the events of this run were accepted by the broker, just before the
+   * handled event is acknowledged. Commit state here that must not run ahead of the events: if
+   * the publish fails, the handler runs again and finds the state as it was.
+   */
+  void afterPublish(Runnable action);
 }

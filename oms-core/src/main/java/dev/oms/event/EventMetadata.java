@@ -34,15 +34,27 @@ public record EventMetadata(
 
   /** Metadata for the first event of a flow: it correlates and causes itself. */
   public static EventMetadata first(String orderId, String traceparent) {
-    String id = EventIds.newEventId();
+    return first(orderId, traceparent, EventIds.newEventId());
+  }
+
+  /** Metadata for the first event of a flow, with the given id. */
+  public static EventMetadata first(String orderId, String traceparent, String id) {
     return new EventMetadata(
         id, orderId, Instant.now(), id, id, traceparent == null ? EventIds.newTraceparent() : traceparent);
   }
 
-  /** Metadata for an event caused by {@code cause}: same order, correlation and trace. */
+  /**
+   * Metadata for an event caused by {@code cause}: same order, correlation and trace, a new random
+   * id. Inside a handler prefer {@code EventContext.followOn()}, whose ids survive retries.
+   */
   public static EventMetadata causedBy(OrderEvent cause) {
     EventMetadata c = cause.metadata();
-    return new EventMetadata(
-        EventIds.newEventId(), c.orderId, Instant.now(), c.correlationId, c.eventId, c.traceparent);
+    return causedBy(cause, EventIds.newEventId());
+  }
+
+  /** Metadata for an event caused by {@code cause}, with the given id. */
+  public static EventMetadata causedBy(OrderEvent cause, String eventId) {
+    EventMetadata c = cause.metadata();
+    return new EventMetadata(eventId, c.orderId, Instant.now(), c.correlationId, c.eventId, c.traceparent);
   }
 }

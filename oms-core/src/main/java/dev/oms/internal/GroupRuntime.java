@@ -180,13 +180,19 @@ public final class GroupRuntime implements RecordHandler {
     try {
       handler.handle(event, context);
       context.flush(bus, policy.publishTimeout());
-      listener.onHandled(name, event, attempt, System.nanoTime() - start);
-      return null;
+      context.commit();
     } catch (OutOfMemoryError | InternalError fatal) {
       throw fatal; // the JVM is in trouble; a StackOverflowError, though, is a handler bug like any other
     } catch (Throwable failure) {
       return failure;
     }
+    try {
+      listener.onHandled(name, event, attempt, System.nanoTime() - start);
+    } catch (RuntimeException e) {
+      // A broken listener must not make a handled event look failed (and publish its outputs again).
+      log.warn("group {}: DeliveryListener.onHandled failed: {}", name, e.toString());
+    }
+    return null;
   }
 
   private static void restore(String key, String value) {

@@ -1,6 +1,8 @@
 package dev.oms.internal;
 
 import dev.oms.broker.EventContext;
+import dev.oms.event.EventIds;
+import dev.oms.event.EventMetadata;
 import dev.oms.event.OrderEvent;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -17,6 +19,9 @@ final class HandlerContext implements EventContext {
   private final int attempt;
   private OrderEvent firstOutput;
   private List<OrderEvent> moreOutputs;
+  private int followOns;
+  private Runnable firstCommit;
+  private List<Runnable> moreCommits;
 
   HandlerContext(String group, OrderEvent event, int attempt) {
     this.group = group;
@@ -54,6 +59,36 @@ final class HandlerContext implements EventContext {
         moreOutputs = new ArrayList<>(2);
       }
       moreOutputs.add(output);
+    }
+  }
+
+  @Override
+  public EventMetadata followOn() {
+    return EventMetadata.causedBy(event, EventIds.derivedEventId(event.eventId(), group, followOns++));
+  }
+
+  @Override
+  public void afterPublish(Runnable action) {
+    Require.nonNull(action, "afterPublish action");
+    if (firstCommit == null) {
+      firstCommit = action;
+    } else {
+      if (moreCommits == null) {
+        moreCommits = new ArrayList<>(2);
+      }
+      moreCommits.add(action);
+    }
+  }
+
+  /** Runs the afterPublish actions, in registration order. */
+  void commit() {
+    if (firstCommit != null) {
+      firstCommit.run();
+      if (moreCommits != null) {
+        for (Runnable action : moreCommits) {
+          action.run();
+        }
+      }
     }
   }
 

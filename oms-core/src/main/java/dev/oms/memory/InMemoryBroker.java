@@ -102,13 +102,103 @@ public final class InMemoryBroker implements EventBroker {
     if (targets == null) {
       return Stages.DONE; // no group subscribes to this type: like a topic nobody reads
     }
-    for (Group group : targets) {
-      CompletionStage<Void> accepted = group.offer(record);
-      if (accepted != Stages.DONE) {
-        return accepted;
+    long deadline = 0;
+    while (true) {
+      Lane full = fanOut(targets, record);
+      if (full == null) {
+        return Stages.DONE;
+      }
+      if (config.backpressure() == BackpressurePolicy.FAIL_FAST) {
+        return Stages.failed(full.group.full());
+      }
+      if (deadline == 0) {
+        deadline = System.nanoTime() + config.blockTimeout().toNanos();
+      }
+      CompletionStage<Void> waited = awaitRoom(full, deadline);
+      if (waited != null) {
+        return waited;
       }
     }
-    return Stages.DONE;
+  }
+
+  private static final ThreadLocal<long[]> SLOTS = ThreadLocal.withInitial(() -> new long[8]);
+  private static final long SKIPPED_GROUP = -2;
+
+  /**
+   * Offers a record to every target group, all or nothing: it first claims a slot in each
+   * group's lane, and only when every claim succeeded fills them. A full group releases the
+   * claims already made (their slots carry a skip marker), so no group acts on a record whose
+   * send failed. Claiming before filling also keeps causes ahead of their effects: no group can
+   * handle the record, and publish a consequence to another target group, before that group's
+   * slot for the record exists. Returns null when sent, or the lane that was full.
+   */
+  private Lane fanOut(Group[] targets, BrokerRecord record) {
+    long[] slots = SLOTS.get();
+    if (slots.length < targets.length) {
+      slots = new long[targets.length];
+      SLOTS.set(slots);
+    }
+    int claimed = 0;
+    Lane full = null;
+    for (; claimed < targets.length; claimed++) {
+      Group group = targets[claimed];
+      if (group.closed) {
+        slots[claimed] = SKIPPED_GROUP; // unsubscribed while the routes were being read
+        continue;
+      }
+      long slot = group.laneFor(record).queue.claim();
+      if (slot < 0) {
+        full = group.laneFor(record);
+        break;
+      }
+      slots[claimed] = slot;
+    }
+    BrokerRecord content = full == null ? record : SKIP;
+    for (int i = 0; i < claimed; i++) {
+      if (slots[i] != SKIPPED_GROUP) {
+        Lane lane = targets[i].laneFor(record);
+        lane.queue.fill(slots[i], content);
+        lane.schedule();
+      }
+    }
+    return full;
+  }
+
+  /** Marks a slot released by a fan-out that could not complete; lanes pass over it. */
+  private static final BrokerRecord SKIP = BrokerRecord.ofBytes("$skip", null, null, new byte[0]);
+
+  /** Waits for room in a full lane; null to try again, or the failure once the wait is over. */
+  private CompletionStage<Void> awaitRoom(Lane lane, long deadline) {
+    try {
+      ForkJoinPool.managedBlock(new ForkJoinPool.ManagedBlocker() {
+        @Override
+        public boolean isReleasable() {
+          return lane.queue.hasRoom() || state == CLOSED || System.nanoTime() - deadline >= 0;
+        }
+
+        @Override
+        public boolean block() {
+          long pause = 10_000;
+          while (!isReleasable()) {
+            java.util.concurrent.locks.LockSupport.parkNanos(pause);
+            pause = Math.min(pause * 2, 1_000_000); // back off: a long outage costs no CPU
+          }
+          return true;
+        }
+      });
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return Stages.failed(new OmsException(OmsException.Kind.BACKPRESSURE,
+          "interrupted while waiting for room in group " + lane.group.name, e));
+    }
+    if (state == CLOSED) {
+      return Stages.failed(new OmsException(OmsException.Kind.CLOSED, "the in-memory broker is closed"));
+    }
+    if (System.nanoTime() - deadline >= 0 && !lane.queue.hasRoom()) {
+      return Stages.failed(new OmsException(OmsException.Kind.BACKPRESSURE, lane.group.full().getMessage()
+          + "; waited " + config.blockTimeout()));
+    }
+    return null;
   }
 
   @Override
@@ -222,46 +312,15 @@ public final class InMemoryBroker implements EventBroker {
       }
     }
 
-    CompletionStage<Void> offer(BrokerRecord record) {
-      if (closed) {
-        return Stages.DONE; // unsubscribed while the routes were being read: the group is gone
-      }
-      Lane lane = lanes[laneIndex(record.key(), lanes.length)];
-      if (lane.queue.offer(record)) {
-        lane.schedule();
-        return Stages.DONE;
-      }
-      if (config.backpressure() == BackpressurePolicy.FAIL_FAST) {
-        return Stages.failed(full());
-      }
-      return offerBlocking(lane, record);
+    Lane laneFor(BrokerRecord record) {
+      return lanes[laneIndex(record.key(), lanes.length)];
     }
 
-    private CompletionStage<Void> offerBlocking(Lane lane, BrokerRecord record) {
-      long deadline = System.nanoTime() + config.blockTimeout().toNanos();
-      BlockingOffer offer = new BlockingOffer(lane, record, deadline);
-      try {
-        ForkJoinPool.managedBlock(offer);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return Stages.failed(new OmsException(OmsException.Kind.BACKPRESSURE,
-            "interrupted while waiting for room in group " + name, e));
-      }
-      if (offer.accepted) {
-        lane.schedule();
-        return Stages.DONE;
-      }
-      if (state == CLOSED) {
-        return Stages.failed(new OmsException(OmsException.Kind.CLOSED, "the in-memory broker is closed"));
-      }
-      return Stages.failed(new OmsException(OmsException.Kind.BACKPRESSURE, full().getMessage()
-          + "; waited " + config.blockTimeout()));
-    }
-
-    private OmsException full() {
-      return new OmsException(OmsException.Kind.BACKPRESSURE, "consumer group " + name + " holds its maximum of "
-          + config.groupCapacity() + " waiting events (paused or slower than its publishers); "
-          + "raise InMemoryBrokerConfig.groupCapacity, add concurrency, or retry later");
+    OmsException full() {
+      return new OmsException(OmsException.Kind.BACKPRESSURE, "consumer group " + name + " is full: the lane of "
+          + "this order holds its maximum of " + lanes[0].queue.capacity() + " waiting events (groupCapacity "
+          + config.groupCapacity() + " split over " + lanes.length + " lanes); the group is paused or slower "
+          + "than its publishers; raise InMemoryBrokerConfig.groupCapacity, add concurrency, or retry later");
     }
 
     /** Accepted and not yet handled: waiting in a lane or being handled right now. */
@@ -322,37 +381,6 @@ public final class InMemoryBroker implements EventBroker {
     }
   }
 
-  /** Waits for room in a full lane without starving the pool. */
-  private final class BlockingOffer implements ForkJoinPool.ManagedBlocker {
-    private final Lane lane;
-    private final BrokerRecord record;
-    private final long deadline;
-    boolean accepted;
-
-    BlockingOffer(Lane lane, BrokerRecord record, long deadline) {
-      this.lane = lane;
-      this.record = record;
-      this.deadline = deadline;
-    }
-
-    @Override
-    public boolean isReleasable() {
-      if (accepted) {
-        return true;
-      }
-      accepted = lane.queue.offer(record);
-      return accepted || state == CLOSED || System.nanoTime() - deadline >= 0;
-    }
-
-    @Override
-    public boolean block() {
-      while (!isReleasable()) {
-        java.util.concurrent.locks.LockSupport.parkNanos(50_000);
-      }
-      return true;
-    }
-  }
-
   static int laneIndex(String key, int lanes) {
     if (lanes == 1 || key == null) {
       return 0;
@@ -404,7 +432,9 @@ public final class InMemoryBroker implements EventBroker {
           if (record == null) {
             break;
           }
-          deliver(record);
+          if (record != SKIP) {
+            deliver(record);
+          }
           completed.lazySet(completed.get() + 1); // only this lane's running task writes it
         }
       } finally {

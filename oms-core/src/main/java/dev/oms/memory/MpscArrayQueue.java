@@ -27,17 +27,37 @@ final class MpscArrayQueue<E> {
 
   /** Adds at the tail; false when full. */
   boolean offer(E element) {
+    long slot = claim();
+    if (slot < 0) {
+      return false;
+    }
+    fill(slot, element);
+    return true;
+  }
+
+  /**
+   * Reserves the next slot at the tail, or returns -1 when full. The slot must then be filled
+   * with {@link #fill}: until it is, the consumer waits at it (so fill promptly, without blocking).
+   */
+  long claim() {
     AtomicLong pIndex = producerIndex;
     while (true) {
       long p = pIndex.get();
       if (p - consumerIndex.get() >= capacity) {
-        return false;
+        return -1;
       }
       if (pIndex.compareAndSet(p, p + 1)) {
-        buffer.lazySet((int) p & mask, element);
-        return true;
+        return p;
       }
     }
+  }
+
+  void fill(long slot, E element) {
+    buffer.lazySet((int) slot & mask, element);
+  }
+
+  boolean hasRoom() {
+    return producerIndex.get() - consumerIndex.get() < capacity;
   }
 
   /** Removes from the head; null when empty. Only one thread may poll at a time. */

@@ -99,8 +99,12 @@ public final class CheckoutService {
     if (orderId.isBlank()) {
       throw rejected("the order id is blank");
     }
-    return new OrderCreated(EventMetadata.first(orderId, traceparent), request.customer(), lines, total,
-        request.payment());
+    // A client-supplied order id makes the event id deterministic too: a retried request carries
+    // the same OrderCreated id, which every consumer group deduplicates.
+    EventMetadata metadata = request.orderId() != null
+        ? EventMetadata.first(orderId, traceparent, EventIds.derivedEventId(orderId, "checkout", 0))
+        : EventMetadata.first(orderId, traceparent);
+    return new OrderCreated(metadata, request.customer(), lines, total, request.payment());
   }
 
   private static OmsException rejected(String why) {

@@ -2,7 +2,6 @@ package dev.oms.service;
 
 import dev.oms.broker.EventContext;
 import dev.oms.broker.EventHandlers;
-import dev.oms.event.EventMetadata;
 import dev.oms.event.OrderFulfilled;
 import dev.oms.event.OrderProcessed;
 import dev.oms.event.ShipmentPrepared;
@@ -25,11 +24,11 @@ public final class FulfillmentService {
   }
 
   void onOrderProcessed(OrderProcessed order, EventContext ctx) {
-    ctx.publish(new ShipmentPrepared(EventMetadata.causedBy(order), shipmentIdOf(order.orderId()), order.lines(),
+    ctx.publish(new ShipmentPrepared(ctx.followOn(), shipmentIdOf(order.orderId()), order.lines(),
         order.shipTo()));
   }
 
   void onShipmentProcessed(ShipmentProcessed shipment, EventContext ctx) {
-    ctx.publish(new OrderFulfilled(EventMetadata.causedBy(shipment), shipment.shipmentId(), shipment.trackingNumber()));
+    ctx.publish(new OrderFulfilled(ctx.followOn(), shipment.shipmentId(), shipment.trackingNumber()));
   }
 }

@@ -2,7 +2,6 @@ package dev.oms.service;
 
 import dev.oms.broker.EventContext;
 import dev.oms.broker.EventHandlers;
-import dev.oms.event.EventMetadata;
 import dev.oms.event.OrderCancelled;
 import dev.oms.event.OrderCreated;
 import dev.oms.event.OrderLine;
@@ -36,9 +35,9 @@ public final class InventoryService {
   void onOrderCreated(OrderCreated order, EventContext ctx) {
     Reservation reservation = store.reserve(order.orderId(), order.lines());
     if (reservation instanceof Reservation.Reserved reserved) {
-      ctx.publish(new StockReserved(EventMetadata.causedBy(order), reserved.lines()));
+      ctx.publish(new StockReserved(ctx.followOn(), reserved.lines()));
     } else if (reservation instanceof Reservation.Rejected rejected) {
-      ctx.publish(new OutOfStock(EventMetadata.causedBy(order), rejected.sku(), rejected.requested(),
+      ctx.publish(new OutOfStock(ctx.followOn(), rejected.sku(), rejected.requested(),
           rejected.available()));
     }
     // Cancelled before it got here (a decline overtook the order): nothing to reserve or answer.
@@ -47,7 +46,7 @@ public final class InventoryService {
   void onOrderCancelled(OrderCancelled cancelled, EventContext ctx) {
     List<OrderLine> released = store.release(cancelled.orderId());
     if (!released.isEmpty()) {
-      ctx.publish(new StockReleased(EventMetadata.causedBy(cancelled), released));
+      ctx.publish(new StockReleased(ctx.followOn(), released));
     }
   }
 }

@@ -3,7 +3,6 @@ package dev.oms.service;
 import dev.oms.broker.EventContext;
 import dev.oms.broker.EventHandlers;
 import dev.oms.event.CancellationReason;
-import dev.oms.event.EventMetadata;
 import dev.oms.event.OrderCancelled;
 import dev.oms.event.OrderCreated;
 import dev.oms.event.OrderEvent;
@@ -32,7 +31,8 @@ import dev.oms.port.PaymentResult;
  * </ul>
  *
  * <p>The charge uses the order id as idempotency key, so a redelivered {@link OrderCreated} never
- * charges twice. All events of an order reach this group one at a time, so the ledger needs no lock.
+ * charges twice, and the ledger changes only after the run's events were accepted, so a retry
+ * repeats the same decision. All events of an order reach this group one at a time, so the ledger needs no lock.
  */
 public final class OrderService {
   public static final String GROUP = "order";
@@ -64,8 +64,8 @@ public final class OrderService {
       record = paymentHalf(known, Payment.CAPTURED, approved.paymentId(), order);
     } else {
       String reason = ((PaymentResult.Declined) result).reason();
-      ctx.publish(new PaymentDeclined(EventMetadata.causedBy(order), reason));
-      ctx.publish(new OrderCancelled(EventMetadata.causedBy(order), CancellationReason.PAYMENT_DECLINED, reason));
+      ctx.publish(new PaymentDeclined(ctx.followOn(), reason));
+      ctx.publish(new OrderCancelled(ctx.followOn(), CancellationReason.PAYMENT_DECLINED, reason));
       record = paymentHalf(known, Payment.DECLINED, null, order);
     }
     settleOrKeep(order, record, ctx);
@@ -88,20 +88,23 @@ public final class OrderService {
 
   /** Acts once both halves are known and forgets the order; otherwise remembers what is known. */
   private void settleOrKeep(OrderEvent cause, PaymentRecord record, EventContext ctx) {
+    String orderId = cause.orderId();
+    // The ledger changes only once this run's events were accepted: if publishing fails, the retry
+    // finds the ledger as it was and makes the same decision (under the same event ids).
     if (!record.complete()) {
-      ledger.put(cause.orderId(), record);
+      ctx.afterPublish(() -> ledger.put(orderId, record));
       return;
     }
     if (record.payment() == Payment.CAPTURED && record.stock() == Stock.RESERVED) {
-      ctx.publish(new OrderProcessed(EventMetadata.causedBy(cause), record.paymentId(), record.amount(),
+      ctx.publish(new OrderProcessed(ctx.followOn(), record.paymentId(), record.amount(),
           record.lines(), record.shipTo()));
     } else if (record.payment() == Payment.CAPTURED) {
       gateway.refund(cause.orderId(), record.paymentId(), record.amount());
-      ctx.publish(new RefundIssued(EventMetadata.causedBy(cause), record.paymentId(), record.amount()));
-      ctx.publish(new OrderCancelled(EventMetadata.causedBy(cause), CancellationReason.OUT_OF_STOCK,
+      ctx.publish(new RefundIssued(ctx.followOn(), record.paymentId(), record.amount()));
+      ctx.publish(new OrderCancelled(ctx.followOn(), CancellationReason.OUT_OF_STOCK,
           "not enough stock of " + record.stockDetail()));
     }
     // Declined: the order was cancelled when the decline came; inventory releases any reservation.
-    ledger.remove(cause.orderId());
+    ctx.afterPublish(() -> ledger.remove(orderId));
   }
 }

@@ -2,7 +2,6 @@ package dev.oms.service;
 
 import dev.oms.broker.EventContext;
 import dev.oms.broker.EventHandlers;
-import dev.oms.event.EventMetadata;
 import dev.oms.event.ShipmentPrepared;
 import dev.oms.event.ShipmentProcessed;
 import dev.oms.port.Warehouse;
@@ -23,6 +22,6 @@ public final class WarehouseService {
 
   void onShipmentPrepared(ShipmentPrepared shipment, EventContext ctx) throws Exception {
     String tracking = warehouse.pack(shipment.shipmentId(), shipment.lines(), shipment.shipTo());
-    ctx.publish(new ShipmentProcessed(EventMetadata.causedBy(shipment), shipment.shipmentId(), tracking));
+    ctx.publish(new ShipmentProcessed(ctx.followOn(), shipment.shipmentId(), tracking));
   }
 }

@@ -78,4 +78,18 @@ class EventInvariantsTest {
     assertThat(new OrderCancelled(SampleEvents.metadata("o"), CancellationReason.OUT_OF_STOCK, null).detail())
         .isEmpty();
   }
+
+  @Test
+  void derivedIdsAreStablePerCauseGroupAndOrdinalAndDistinctOtherwise() {
+    String cause = EventIds.newEventId();
+    assertThat(EventIds.derivedEventId(cause, "order", 0)).isEqualTo(EventIds.derivedEventId(cause, "order", 0));
+    java.util.Set<String> ids = new java.util.HashSet<>();
+    for (int i = 0; i < 1_000; i++) {
+      ids.add(EventIds.derivedEventId(cause, "order", i));
+      ids.add(EventIds.derivedEventId(cause, "inventory", i));
+    }
+    ids.add(EventIds.derivedEventId(EventIds.newEventId(), "order", 0));
+    assertThat(ids).hasSize(2_001);
+    assertThat(java.util.UUID.fromString(EventIds.derivedEventId(cause, "g", 3)).version()).isEqualTo(8);
+  }
 }

@@ -520,4 +520,29 @@ class InMemoryBrokerTest {
     assertThatThrownBy(() -> new InMemoryBrokerProvider().create(Map.of("blockTimeoutMillis", "-5")))
         .isInstanceOfSatisfying(OmsException.class, e -> assertThat(e.kind()).isEqualTo(Kind.CONFIGURATION));
   }
+
+  @Test
+  void aPublishRefusedForBackpressureIsNotHandledByAnyGroup() {
+    EventBus bus = bus(InMemoryBrokerConfig.builder().groupCapacity(1).backpressure(BackpressurePolicy.FAIL_FAST)
+        .build());
+    List<Integer> running = new CopyOnWriteArrayList<>();
+    bus.subscribe(group("a-running", 1, fastPolicy(1)), recording(running));
+    Subscription full = bus.subscribe(group("b-full", 1, fastPolicy(1)), EventHandlers.builder()
+        .on(OutOfStock.TYPE, (e, ctx) -> { })
+        .on(StockReleased.TYPE, (e, ctx) -> { })
+        .build());
+    full.pause();
+    accepted(bus.publish(new StockReleased(SampleEvents.metadata("o-1"), SampleEvents.lines()))); // fills b-full
+
+    OmsException refused = refusal(bus.publish(seqEvent("o-1", 1)));
+    assertThat(refused.kind()).isEqualTo(Kind.BACKPRESSURE);
+    assertThat(refused.getMessage()).contains("b-full");
+
+    full.resume();
+    await().atMost(WAIT).until(() -> full.metrics().backlog() == 0);
+    accepted(bus.publish(seqEvent("o-1", 2)));
+    await().atMost(WAIT).until(() -> running.contains(2));
+    assertThat(running).as("a-running never saw the refused event").containsExactly(2);
+    assertThat(bus.metrics("a-running").backlog()).isZero();
+  }
 }

@@ -57,6 +57,18 @@ class OrderServiceJoinTest {
     public void publish(OrderEvent event) {
       published.add(event);
     }
+
+    @Override
+    public EventMetadata followOn() {
+      return EventMetadata.causedBy(cause);
+    }
+
+    @Override
+    public void afterPublish(Runnable action) {
+      action.run(); // this recorder "accepts" every publish at once
+    }
+
+    OrderEvent cause = SampleEvents.orderCreated("cause");
   }
 
   private static List<Class<?>> types(Recorder r) {
