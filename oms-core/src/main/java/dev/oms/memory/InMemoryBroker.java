@@ -461,11 +461,12 @@ public final class InMemoryBroker implements EventBroker {
           long pause = Math.min(5_000, 50L << Math.min(failures, 7));
           log.error("group {}: {} rejected (failure {}); redelivering in {} ms", group.name, record, failures, pause,
               rejected);
+          // An interrupt is not a reason to lose the record: clear it and keep redelivering until close.
+          Thread.interrupted();
           try {
             Stages.sleep(pause);
           } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return;
+            log.warn("group {}: interrupted while waiting to redeliver {}; redelivering now", group.name, record);
           }
         }
       }

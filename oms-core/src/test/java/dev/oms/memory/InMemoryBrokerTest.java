@@ -545,4 +545,23 @@ class InMemoryBrokerTest {
     assertThat(running).as("a-running never saw the refused event").containsExactly(2);
     assertThat(bus.metrics("a-running").backlog()).isZero();
   }
+
+  @Test
+  void anInterruptedRetryIsRedeliveredNotLost() {
+    EventBus bus = bus();
+    java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+    List<Integer> handled = new CopyOnWriteArrayList<>();
+    bus.subscribe(group("g", 1, fastPolicy(3)), EventHandlers.builder().on(OutOfStock.TYPE, (e, ctx) -> {
+      if (calls.incrementAndGet() == 1) {
+        Thread.currentThread().interrupt(); // e.g. a client library that got interrupted and gave up
+        throw new IllegalStateException("interrupted call");
+      }
+      handled.add(e.requested());
+    }).build());
+
+    accepted(bus.publish(seqEvent("o-1", 7)));
+
+    await().atMost(WAIT).until(() -> handled.contains(7));
+    assertThat(bus.deadLetters().list()).isEmpty();
+  }
 }
