@@ -58,8 +58,8 @@ public record SimulationResult(
     return stuck.isEmpty();
   }
 
-  /** Every order placed and ended, and every invariant held. */
+  /** Every order placed and ended exactly once, and every invariant held. */
   public boolean succeeded() {
-    return audit.invariantsHeld() && drained() && rejected == 0;
+    return audit.invariantsHeld() && drained() && rejected == 0 && duplicateTerminals == 0;
   }
 }

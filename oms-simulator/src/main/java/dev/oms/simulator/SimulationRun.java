@@ -218,8 +218,7 @@ final class SimulationRun {
     while (true) {
       long done = terminal.sum() + rejected.sum();
       long backlog = oms.backlog();
-      // Two quiet polls in a row: a record between a lane's poll and its handler is not counted
-      // in the backlog for an instant, so one zero reading alone could be premature.
+      // oms.backlog() reads zero only when idle; a second quiet poll is a margin, not a necessity.
       quietPolls = done == started && backlog == 0 ? quietPolls + 1 : 0;
       if (quietPolls >= 2) {
         return;
