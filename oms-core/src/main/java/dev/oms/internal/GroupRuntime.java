@@ -107,35 +107,44 @@ public final class GroupRuntime implements RecordHandler {
         return;
       }
     }
-    // Every log line about this event, retries and dead-lettering included, carries its ids.
+    deliver(event, 0, record);
+  }
+
+  /**
+   * Handler lookup, deduplication and the attempts, the same for a first delivery and a redrive;
+   * a first delivery ({@code record} not null) that fails is dead-lettered here. Every log line
+   * about the event, retries and dead-lettering included, carries its ids in the MDC.
+   */
+  private Attempts deliver(OrderEvent event, int attemptsBefore, BrokerRecord record) {
     String outerOrderId = MDC.get(MDC_ORDER_ID); // a redrive runs on the operator's thread: restore its MDC
     String outerCorrelationId = MDC.get(MDC_CORRELATION_ID);
     MDC.put(MDC_ORDER_ID, event.orderId());
     MDC.put(MDC_CORRELATION_ID, event.metadata().correlationId());
     try {
-      handleDecoded(event, record);
+      Attempts outcome = attempt(event, attemptsBefore);
+      if (record != null && outcome.failure != null) {
+        deadLetter(event, record, describe(outcome.failure), outcome.attempts);
+      }
+      return outcome;
     } finally {
       restore(MDC_ORDER_ID, outerOrderId);
       restore(MDC_CORRELATION_ID, outerCorrelationId);
     }
   }
 
-  private void handleDecoded(OrderEvent event, BrokerRecord record) {
+  private Attempts attempt(OrderEvent event, int attemptsBefore) {
     EventHandler<OrderEvent> handler = handlers.handlerFor(event.type().name());
     if (handler == null) {
-      deadLetter(event, record, "group " + name + " has no handler for event type " + event.type().name(), 0);
-      return;
+      return new Attempts(0, new OmsException(OmsException.Kind.UNKNOWN_EVENT_TYPE,
+          "group " + name + " has no handler for event type " + event.type().name()));
     }
     long fingerprint = dedup == null ? 0 : DedupWindow.fingerprint(event.eventId());
     if (dedup != null && dedup.contains(event.orderId().hashCode(), fingerprint)) {
       duplicates.increment();
       listener.onDuplicate(name, event);
-      return;
+      return HANDLED;
     }
-    Attempts outcome = handleWithRetries(event, handler, 0, fingerprint);
-    if (outcome.failure != null) {
-      deadLetter(event, record, describe(outcome.failure), outcome.attempts);
-    }
+    return handleWithRetries(event, handler, attemptsBefore, fingerprint);
   }
 
   /** The attempts made and the last failure, or a null failure on success. */
@@ -354,28 +363,9 @@ public final class GroupRuntime implements RecordHandler {
     } catch (OmsException e) {
       return new Attempts(0, e);
     }
-    EventHandler<OrderEvent> handler = handlers.handlerFor(event.type().name());
-    if (handler == null) {
-      return new Attempts(0, new OmsException(OmsException.Kind.UNKNOWN_EVENT_TYPE,
-          "group " + name + " has no handler for event type " + event.type().name()));
-    }
-    long fingerprint = dedup == null ? 0 : DedupWindow.fingerprint(event.eventId());
-    if (dedup != null && dedup.contains(event.orderId().hashCode(), fingerprint)) {
-      duplicates.increment();
-      listener.onDuplicate(name, event);
-      return HANDLED;
-    }
-    String outerOrderId = MDC.get(MDC_ORDER_ID);
-    String outerCorrelationId = MDC.get(MDC_CORRELATION_ID);
-    MDC.put(MDC_ORDER_ID, event.orderId());
-    MDC.put(MDC_CORRELATION_ID, event.metadata().correlationId());
-    try {
-      return handleWithRetries(event, handler, dl.attempts(), fingerprint);
-    } finally {
-      restore(MDC_ORDER_ID, outerOrderId);
-      restore(MDC_CORRELATION_ID, outerCorrelationId);
-    }
+    return deliver(event, dl.attempts(), null);
   }
+
 
   private static DeadLetter withFailure(DeadLetter dl, String reason, int attempts) {
     return new DeadLetter(dl.id(), dl.group(), dl.key(), dl.type(), dl.eventId(), dl.body(), dl.headers(),

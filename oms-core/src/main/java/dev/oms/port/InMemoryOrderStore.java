@@ -50,7 +50,7 @@ public final class InMemoryOrderStore implements OrderStore {
     int size;
 
     /** Inserts in event-time order: events of different types may arrive out of order. */
-    synchronized void add(int typeIndex, long epochMicros) {
+    void add(int typeIndex, long epochMicros) { // caller holds the entry's monitor
       if (size == types.length) {
         types = java.util.Arrays.copyOf(types, size * 2);
         times = java.util.Arrays.copyOf(times, size * 2);
@@ -79,19 +79,18 @@ public final class InMemoryOrderStore implements OrderStore {
   public void apply(OrderEvent event) {
     Entry entry = orders.computeIfAbsent(event.orderId(), id -> new Entry());
     Instant at = event.metadata().occurredAt();
-    entry.add(TYPE_INDEX.get(event.type()), at.getEpochSecond() * 1_000_000 + at.getNano() / 1_000);
     OrderStatus next = statusAfter(event);
-    if (next != null) {
-      synchronized (entry) {
-        OrderStatus current = entry.status;
-        // Terminal states are final, and a late event never moves an order backwards.
-        if (current == null || (!current.isTerminal() && (next.isTerminal() || next.ordinal() > current.ordinal()))) {
-          entry.status = next;
-          if (current != null) {
-            counts.get(current).decrement();
-          }
-          counts.get(next).increment();
+    synchronized (entry) { // one monitor per event: the timeline and the status change together
+      entry.add(TYPE_INDEX.get(event.type()), at.getEpochSecond() * 1_000_000 + at.getNano() / 1_000);
+      OrderStatus current = entry.status;
+      // Terminal states are final, and a late event never moves an order backwards.
+      if (next != null && (current == null
+          || (!current.isTerminal() && (next.isTerminal() || next.ordinal() > current.ordinal())))) {
+        entry.status = next;
+        if (current != null) {
+          counts.get(current).decrement();
         }
+        counts.get(next).increment();
       }
     }
   }
