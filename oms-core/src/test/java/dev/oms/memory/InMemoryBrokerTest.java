@@ -564,4 +564,44 @@ class InMemoryBrokerTest {
     await().atMost(WAIT).until(() -> handled.contains(7));
     assertThat(bus.deadLetters().list()).isEmpty();
   }
+
+  @Test
+  void concurrentFanOutsUnderBackpressureReachEveryGroupOrNone() throws Exception {
+    EventBus bus = bus(InMemoryBrokerConfig.builder().groupCapacity(32).backpressure(BackpressurePolicy.FAIL_FAST)
+        .build());
+    List<java.util.Map<Integer, Integer>> seen = new ArrayList<>();
+    for (int g = 0; g < 3; g++) {
+      java.util.Map<Integer, Integer> counts = new java.util.concurrent.ConcurrentHashMap<>();
+      seen.add(counts);
+      bus.subscribe(group("fan-" + g, 2, fastPolicy(1)), EventHandlers.builder()
+          .on(OutOfStock.TYPE, (e, ctx) -> {
+            counts.merge(e.requested(), 1, Integer::sum);
+            if (e.requested() % 7 == 0) {
+              Thread.yield(); // uneven consumers make groups fill at different times
+            }
+          }).build());
+    }
+    java.util.Set<Integer> accepted = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    java.util.Set<Integer> refused = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    java.util.concurrent.ExecutorService producers = java.util.concurrent.Executors.newFixedThreadPool(3);
+    for (int p = 0; p < 3; p++) {
+      int producer = p;
+      producers.execute(() -> {
+        for (int i = 0; i < 5_000; i++) {
+          int n = producer * 5_000 + i;
+          boolean ok = !bus.publish(seqEvent("o-" + (n % 97), n)).toCompletableFuture().isCompletedExceptionally();
+          (ok ? accepted : refused).add(n);
+        }
+      });
+    }
+    producers.shutdown();
+    assertThat(producers.awaitTermination(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    await().atMost(WAIT).until(() -> bus.totalBacklog() == 0);
+
+    assertThat(accepted.size() + refused.size()).isEqualTo(15_000);
+    for (java.util.Map<Integer, Integer> counts : seen) {
+      assertThat(counts.keySet()).as("each group got exactly the accepted events").isEqualTo(accepted);
+      assertThat(counts.values()).as("each once").containsOnly(1);
+    }
+  }
 }
