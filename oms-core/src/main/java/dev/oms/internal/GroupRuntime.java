@@ -185,7 +185,8 @@ public final class GroupRuntime implements RecordHandler {
 
   private Throwable handleOnce(OrderEvent event, EventHandler<OrderEvent> handler, int attempt) {
     HandlerContext context = new HandlerContext(name, event, attempt);
-    long start = System.nanoTime();
+    boolean timed = listener != DeliveryListener.NONE; // no clock reads when nobody listens
+    long start = timed ? System.nanoTime() : 0;
     try {
       handler.handle(event, context);
       context.flush(bus, policy.publishTimeout());
@@ -194,6 +195,9 @@ public final class GroupRuntime implements RecordHandler {
       throw fatal; // the JVM is in trouble; a StackOverflowError, though, is a handler bug like any other
     } catch (Throwable failure) {
       return failure;
+    }
+    if (!timed) {
+      return null;
     }
     try {
       listener.onHandled(name, event, attempt, System.nanoTime() - start);
