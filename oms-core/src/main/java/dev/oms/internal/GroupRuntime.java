@@ -225,17 +225,19 @@ public final class GroupRuntime implements RecordHandler {
     }
     OrderEvent event = decoded != null ? decoded : record.event();
     String id = EventIds.newEventId();
-    DeadLetter parked;
+    String type;
+    String eventId;
     if (event != null) {
-      parked = new DeadLetter(id, name, key, event.type().name(), event.eventId(), bodyOf(record, event),
-          record.headers(), "parked behind dead letter " + block.headId + " of the same order", 0, Instant.now(),
-          block.headId);
+      type = event.type().name();
+      eventId = event.eventId();
     } else {
       EventCodec.Attributes attributes = bus.codec().peekAttributes(record.body());
-      parked = new DeadLetter(id, name, key, record.type() != null ? record.type() : attributes.type(),
-          attributes.id(), record.body(), record.headers(),
-          "parked behind dead letter " + block.headId + " of the same order", 0, Instant.now(), block.headId);
+      type = record.type() != null ? record.type() : attributes.type();
+      eventId = attributes.id();
     }
+    DeadLetter parked = new DeadLetter(id, name, key, type, eventId,
+        event != null ? bodyOf(record, event) : record.body(), record.headers(), parkedReason(block.headId), 0,
+        Instant.now(), block.headId);
     // Store first: a parked record must never exist only in memory.
     store.add(parked);
     if (!parking.park(block, id)) {
@@ -376,9 +378,13 @@ public final class GroupRuntime implements RecordHandler {
         reason, attempts, Instant.now(), null);
   }
 
+  private static String parkedReason(String headId) {
+    return "parked behind dead letter " + headId + " of the same order";
+  }
+
   private static DeadLetter behind(DeadLetter dl, String headId) {
     return new DeadLetter(dl.id(), dl.group(), dl.key(), dl.type(), dl.eventId(), dl.body(), dl.headers(),
-        "parked behind dead letter " + headId + " of the same order", dl.attempts(), dl.deadLetteredAt(), headId);
+        parkedReason(headId), dl.attempts(), dl.deadLetteredAt(), headId);
   }
 
   public GroupMetrics metrics() {
@@ -392,10 +398,5 @@ public final class GroupRuntime implements RecordHandler {
   /** Records this group finished with (handled, skipped, parked or dead-lettered); only ever grows. */
   public long completedRecords() {
     return completed.sum();
-  }
-
-  /** True when an order of this group waits behind a dead letter. */
-  public boolean isBlocked(String orderId) {
-    return parking.isBlocked(orderId);
   }
 }

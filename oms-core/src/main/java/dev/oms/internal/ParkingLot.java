@@ -108,15 +108,7 @@ final class ParkingLot {
     }
   }
 
-  boolean isBlocked(String key) {
-    return blockOf(key) != null;
-  }
-
   long parkedCount() {
     return parked.get();
-  }
-
-  int blockedOrders() {
-    return blockedKeys.get();
   }
 }

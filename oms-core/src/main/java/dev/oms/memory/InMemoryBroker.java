@@ -121,8 +121,20 @@ public final class InMemoryBroker implements EventBroker {
     }
   }
 
-  private static final ThreadLocal<long[]> SLOTS = ThreadLocal.withInitial(() -> new long[8]);
-  private static final long SKIPPED_GROUP = -2;
+  /** Per-thread scratch space of a fan-out, so sending allocates nothing. */
+  private static final class FanOut {
+    Lane[] lanes = new Lane[8];
+    long[] slots = new long[8];
+
+    void ensure(int targets) {
+      if (lanes.length < targets) {
+        lanes = new Lane[targets];
+        slots = new long[targets];
+      }
+    }
+  }
+
+  private static final ThreadLocal<FanOut> FAN_OUT = ThreadLocal.withInitial(FanOut::new);
 
   /**
    * Offers a record to every target group, all or nothing: it first claims a slot in each
@@ -133,33 +145,34 @@ public final class InMemoryBroker implements EventBroker {
    * slot for the record exists. Returns null when sent, or the lane that was full.
    */
   private Lane fanOut(Group[] targets, BrokerRecord record) {
-    long[] slots = SLOTS.get();
-    if (slots.length < targets.length) {
-      slots = new long[targets.length];
-      SLOTS.set(slots);
-    }
+    FanOut scratch = FAN_OUT.get();
+    scratch.ensure(targets.length);
+    Lane[] lanes = scratch.lanes;
+    long[] slots = scratch.slots;
     int claimed = 0;
     Lane full = null;
     for (; claimed < targets.length; claimed++) {
       Group group = targets[claimed];
-      if (group.closed) {
-        slots[claimed] = SKIPPED_GROUP; // unsubscribed while the routes were being read
-        continue;
+      // A group unsubscribed while the routes were being read gets nothing.
+      Lane lane = group.closed ? null : group.laneFor(record);
+      lanes[claimed] = lane;
+      if (lane != null) {
+        long slot = lane.queue.claim();
+        if (slot < 0) {
+          full = lane;
+          break;
+        }
+        slots[claimed] = slot;
       }
-      long slot = group.laneFor(record).queue.claim();
-      if (slot < 0) {
-        full = group.laneFor(record);
-        break;
-      }
-      slots[claimed] = slot;
     }
     BrokerRecord content = full == null ? record : SKIP;
     for (int i = 0; i < claimed; i++) {
-      if (slots[i] != SKIPPED_GROUP) {
-        Lane lane = targets[i].laneFor(record);
+      Lane lane = lanes[i];
+      if (lane != null) {
         lane.queue.fill(slots[i], content);
         lane.schedule();
       }
+      lanes[i] = null; // hold no lane past the send
     }
     return full;
   }

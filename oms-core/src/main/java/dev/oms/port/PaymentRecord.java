@@ -25,14 +25,9 @@ public record PaymentRecord(
   /** What the order service knows about the reservation. */
   public enum Stock { UNKNOWN, RESERVED, OUT_OF_STOCK }
 
-  public static PaymentRecord paymentOnly(Payment payment, String paymentId, Money amount, List<OrderLine> lines,
-      Address shipTo) {
-    return new PaymentRecord(payment, paymentId, amount, lines, shipTo, Stock.UNKNOWN, null);
-  }
-
-  public static PaymentRecord stockOnly(Stock stock, String stockDetail) {
-    return new PaymentRecord(Payment.UNKNOWN, null, null, null, null, stock, stockDetail);
-  }
+  /** Nothing known yet: the start of every order's record. */
+  public static final PaymentRecord UNKNOWN =
+      new PaymentRecord(Payment.UNKNOWN, null, null, null, null, Stock.UNKNOWN, null);
 
   public PaymentRecord withStock(Stock stock, String stockDetail) {
     return new PaymentRecord(payment, paymentId, amount, lines, shipTo, stock, stockDetail);

@@ -54,8 +54,8 @@ public final class OrderService {
   }
 
   void onOrderCreated(OrderCreated order, EventContext ctx) {
-    PaymentRecord known = ledger.get(order.orderId()).orElse(null);
-    if (known != null && known.payment() != Payment.UNKNOWN) {
+    PaymentRecord known = ledger.get(order.orderId()).orElse(PaymentRecord.UNKNOWN);
+    if (known.payment() != Payment.UNKNOWN) {
       return; // already charged or declined: a redelivery under a new event id
     }
     PaymentResult result = gateway.charge(order.orderId(), order.orderId(), order.total(), order.payment());
@@ -72,17 +72,15 @@ public final class OrderService {
   }
 
   private static PaymentRecord paymentHalf(PaymentRecord known, Payment payment, String paymentId, OrderCreated o) {
-    return known == null
-        ? PaymentRecord.paymentOnly(payment, paymentId, o.total(), o.lines(), o.customer().shippingAddress())
-        : known.withPayment(payment, paymentId, o.total(), o.lines(), o.customer().shippingAddress());
+    return known.withPayment(payment, paymentId, o.total(), o.lines(), o.customer().shippingAddress());
   }
 
   void onStockAnswer(OrderEvent answer, Stock stock, String detail, EventContext ctx) {
-    PaymentRecord known = ledger.get(answer.orderId()).orElse(null);
-    if (known != null && known.stock() != Stock.UNKNOWN) {
+    PaymentRecord known = ledger.get(answer.orderId()).orElse(PaymentRecord.UNKNOWN);
+    if (known.stock() != Stock.UNKNOWN) {
       return; // a redelivered answer
     }
-    PaymentRecord record = known == null ? PaymentRecord.stockOnly(stock, detail) : known.withStock(stock, detail);
+    PaymentRecord record = known.withStock(stock, detail);
     settleOrKeep(answer, record, ctx);
   }
 
