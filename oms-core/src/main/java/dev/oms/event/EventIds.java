@@ -1,5 +1,6 @@
 package dev.oms.event;
 
+import dev.oms.internal.Hashing;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -25,31 +26,13 @@ public final class EventIds {
    * and every consumer's deduplication recognises them.
    */
   public static String derivedEventId(String causeEventId, String group, int ordinal) {
-    long a = 0x9E3779B97F4A7C15L;
-    long b = 0xC2B2AE3D27D4EB4FL;
-    for (int i = 0, n = causeEventId.length(); i < n; i++) {
-      char c = causeEventId.charAt(i);
-      a = (a ^ c) * 0x100000001B3L;
-      b = (b + c) * 0xFF51AFD7ED558CCDL;
-      b ^= b >>> 29;
-    }
-    for (int i = 0, n = group.length(); i < n; i++) {
-      char c = group.charAt(i);
-      a = (a ^ c) * 0x100000001B3L;
-      b = (b + c) * 0xFF51AFD7ED558CCDL;
-      b ^= b >>> 29;
-    }
-    a = mix(a ^ ordinal);
-    b = mix(b + 31L * ordinal + group.length());
+    long a = Hashing.fnv(Hashing.fnv(0x9E3779B97F4A7C15L, causeEventId), group);
+    long b = Hashing.multiplyShift(Hashing.multiplyShift(0xC2B2AE3D27D4EB4FL, causeEventId), group);
+    a = Hashing.mix64(a ^ ordinal);
+    b = Hashing.mix64(b + 31L * ordinal + group.length());
     long msb = (a & 0xffffffffffff0fffL) | 0x0000000000008000L; // version 8: custom, name-derived
     long lsb = (b & 0x3fffffffffffffffL) | 0x8000000000000000L;
     return new UUID(msb, lsb).toString();
-  }
-
-  private static long mix(long z) {
-    z = (z ^ (z >>> 33)) * 0xFF51AFD7ED558CCDL;
-    z = (z ^ (z >>> 33)) * 0xC4CEB9FE1A85EC53L;
-    return z ^ (z >>> 33);
   }
 
   /** A new W3C {@code traceparent} for a flow that arrived without one (sampled flag set). */

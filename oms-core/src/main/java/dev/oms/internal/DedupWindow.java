@@ -50,13 +50,7 @@ public final class DedupWindow {
 
   /** The fingerprint of an id, computed once per delivery and passed to both methods below. */
   public static long fingerprint(String eventId) {
-    long h = 0x9E3779B97F4A7C15L ^ eventId.length();
-    for (int i = 0, n = eventId.length(); i < n; i++) {
-      h = (h ^ eventId.charAt(i)) * 0x100000001B3L;
-    }
-    h = (h ^ (h >>> 33)) * 0xFF51AFD7ED558CCDL;
-    h = (h ^ (h >>> 33)) * 0xC4CEB9FE1A85EC53L;
-    h ^= h >>> 33;
+    long h = Hashing.mix64(Hashing.fnv(0x9E3779B97F4A7C15L ^ eventId.length(), eventId));
     return h == 0 ? 1 : h; // 0 marks an empty slot
   }
 
