@@ -255,7 +255,19 @@ public final class EventBus implements AutoCloseable {
   private final class Context implements BrokerContext {
     @Override
     public byte[] encode(BrokerRecord record) {
-      return record.body() != null ? record.body() : codec.encode(record.event());
+      return record.body() != null && !record.isBinary() ? record.body() : codec.encode(eventOf(record));
+    }
+
+    @Override
+    public EventCodec.BinaryEvent encodeBinary(BrokerRecord record) {
+      return codec.encodeBinary(eventOf(record));
+    }
+
+    private OrderEvent eventOf(BrokerRecord record) {
+      if (record.event() != null) {
+        return record.event();
+      }
+      return record.isBinary() ? codec.decodeBinary(record.headers(), record.body()) : codec.decode(record.body());
     }
 
     @Override

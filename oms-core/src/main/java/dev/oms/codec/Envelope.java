@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Locale;
+import java.util.Map;
 
 /** Reads and checks the CloudEvents attributes of a structured-mode JSON event. */
 final class Envelope {
@@ -48,6 +49,39 @@ final class Envelope {
       throw new OmsException(Kind.MALFORMED_EVENT, "event must be a JSON object but was " + what);
     }
     return (ObjectNode) root;
+  }
+
+  /**
+   * The structured-mode object of a binary-mode event: its attributes as strings
+   * ({@code schemaversion} as a number when it is one) and its data parsed as JSON.
+   */
+  static ObjectNode fromBinary(Map<String, String> attributes, byte[] data) {
+    ObjectNode root = CodecMapper.MAPPER.createObjectNode();
+    attributes.forEach((name, value) -> {
+      if (value != null) {
+        root.put(name, value);
+      }
+    });
+    String version = attributes.get(SCHEMAVERSION);
+    if (version != null) {
+      try {
+        root.put(SCHEMAVERSION, Integer.parseInt(version));
+      } catch (NumberFormatException e) {
+        // left as text: schemaVersion() reports it as not an integer
+      }
+    }
+    JsonNode parsedData;
+    try {
+      parsedData = CodecMapper.MAPPER.readTree(data);
+    } catch (JacksonException e) {
+      throw new OmsException(Kind.MALFORMED_EVENT, "event data is not valid JSON (" + Messages.where(e) + ")");
+    } catch (IOException e) {
+      throw new OmsException(Kind.MALFORMED_EVENT, "event data could not be read: " + e.getClass().getSimpleName());
+    }
+    if (parsedData != null && !parsedData.isMissingNode()) {
+      root.set(DATA, parsedData);
+    }
+    return root;
   }
 
   /** Structured-mode CloudEvents 1.0 with JSON data, or MALFORMED_EVENT. */

@@ -15,6 +15,7 @@ import dev.oms.event.EventType;
 import dev.oms.event.OrderEvent;
 import dev.oms.internal.Require;
 import java.io.IOException;
+import java.util.Map;
 
 /**
  * Encodes {@link OrderEvent}s as CloudEvents 1.0 structured-mode JSON (UTF-8) and decodes them
@@ -39,6 +40,17 @@ public final class EventCodec {
 
   /** What {@link #peekAttributes} could read; a field is null when it could not. */
   public record Attributes(String id, String type, String subject) {}
+
+  /**
+   * An event in CloudEvents <em>binary</em> mode, for transports with headers (Kafka {@code ce_*}):
+   * the context attributes by their CloudEvents names ({@code id}, {@code type}, {@code subject},
+   * {@code datacontenttype}, the extensions...) and the JSON data alone.
+   */
+  public record BinaryEvent(Map<String, String> attributes, byte[] data) {
+    public BinaryEvent {
+      attributes = Map.copyOf(attributes);
+    }
+  }
 
   private record Binding(EventType<?> type, ObjectWriter writer, ObjectReader reader) {}
 
@@ -85,11 +97,7 @@ public final class EventCodec {
   public byte[] encode(OrderEvent event) {
     Require.nonNull(event, "event");
     EventType<?> type = event.type();
-    Binding binding = bindings.get(type.name());
-    if (binding == null || !binding.type().equals(type)) {
-      throw new OmsException(Kind.UNKNOWN_EVENT_TYPE,
-          "cannot encode " + type + ": the codec's registry does not know that type and version");
-    }
+    Binding binding = bindingFor(type);
     byte[] bytes;
     try {
       bytes = write(binding, event);
@@ -101,6 +109,78 @@ public final class EventCodec {
           + bytes.length + " bytes, over the limit of " + maxEventBytes + " bytes");
     }
     return bytes;
+  }
+
+  /**
+   * The event in CloudEvents binary mode: attributes apart, {@code data} as JSON.
+   *
+   * @throws OmsException as {@link #encode}; the size limit counts the data and the attribute values
+   */
+  public BinaryEvent encodeBinary(OrderEvent event) {
+    Require.nonNull(event, "event");
+    Binding binding = bindingFor(event.type());
+    byte[] data;
+    try {
+      data = binding.writer().writeValueAsBytes(event);
+    } catch (IOException | RuntimeException e) {
+      throw new OmsException(Kind.INVALID_EVENT, "could not encode " + binding.type().name() + " event: " + e.getMessage(), e);
+    }
+    EventMetadata m = event.metadata();
+    Map<String, String> attributes = Map.ofEntries(
+        Map.entry(Envelope.SPECVERSION, Envelope.SPEC_1_0),
+        Map.entry(Envelope.ID, m.eventId()),
+        Map.entry(Envelope.SOURCE, source),
+        Map.entry(Envelope.TYPE, binding.type().name()),
+        Map.entry(Envelope.SUBJECT, m.orderId()),
+        Map.entry(Envelope.TIME, m.occurredAt().toString()),
+        Map.entry(Envelope.DATACONTENTTYPE, Envelope.JSON),
+        Map.entry(Envelope.SCHEMAVERSION, Integer.toString(binding.type().version())),
+        Map.entry(Envelope.CORRELATIONID, m.correlationId()),
+        Map.entry(Envelope.CAUSATIONID, m.causationId()),
+        Map.entry(Envelope.TRACEPARENT, m.traceparent()));
+    int size = data.length;
+    for (String value : attributes.values()) {
+      size += value.length();
+    }
+    if (size > maxEventBytes) {
+      throw new OmsException(Kind.OVERSIZED_EVENT, "encoded " + binding.type().name() + " event " + event.eventId()
+          + " is " + size + " bytes, over the limit of " + maxEventBytes + " bytes");
+    }
+    return new BinaryEvent(attributes, data);
+  }
+
+  /**
+   * The event of a binary-mode record, upcast to the current schema version of its type. Checks and
+   * errors are those of {@link #decode}; {@code schemaversion} is read from its decimal text.
+   */
+  public OrderEvent decodeBinary(Map<String, String> attributes, byte[] data) {
+    try {
+      if (attributes == null || data == null) {
+        throw new OmsException(Kind.MALFORMED_EVENT, "binary event has no " + (data == null ? "data" : "attributes"));
+      }
+      int size = data.length;
+      for (String value : attributes.values()) {
+        size += value == null ? 0 : value.length();
+      }
+      if (size > maxEventBytes) {
+        throw new OmsException(Kind.OVERSIZED_EVENT,
+            "event is " + size + " bytes, over the limit of " + maxEventBytes + " bytes");
+      }
+      return read(Envelope.fromBinary(attributes, data));
+    } catch (OmsException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      throw new OmsException(Kind.MALFORMED_EVENT, "event could not be decoded: " + e, e);
+    }
+  }
+
+  private Binding bindingFor(EventType<?> type) {
+    Binding binding = bindings.get(type.name());
+    if (binding == null || !binding.type().equals(type)) {
+      throw new OmsException(Kind.UNKNOWN_EVENT_TYPE,
+          "cannot encode " + type + ": the codec's registry does not know that type and version");
+    }
+    return binding;
   }
 
   private byte[] write(Binding binding, OrderEvent event) throws IOException {
@@ -153,7 +233,10 @@ public final class EventCodec {
       throw new OmsException(Kind.OVERSIZED_EVENT,
           "event is " + bytes.length + " bytes, over the limit of " + maxEventBytes + " bytes");
     }
-    ObjectNode root = Envelope.parse(bytes);
+    return read(Envelope.parse(bytes));
+  }
+
+  private OrderEvent read(ObjectNode root) {
     Envelope.checkFormat(root);
     String typeName = Envelope.text(root, Envelope.TYPE, null);
     Binding binding = bindings.get(typeName);

@@ -18,6 +18,7 @@ import dev.oms.event.EventIds;
 import dev.oms.event.OrderEvent;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -98,7 +99,9 @@ public final class GroupRuntime implements RecordHandler {
     OrderEvent event = record.event();
     if (event == null) {
       try {
-        event = bus.codec().decode(record.body());
+        event = record.isBinary()
+            ? bus.codec().decodeBinary(record.headers(), record.body())
+            : bus.codec().decode(record.body());
       } catch (OmsException e) {
         deadLetterUndecodable(record, e);
         return;
@@ -231,12 +234,12 @@ public final class GroupRuntime implements RecordHandler {
       type = event.type().name();
       eventId = event.eventId();
     } else {
-      EventCodec.Attributes attributes = bus.codec().peekAttributes(record.body());
+      EventCodec.Attributes attributes = attributesOf(record);
       type = record.type() != null ? record.type() : attributes.type();
       eventId = attributes.id();
     }
     DeadLetter parked = new DeadLetter(id, name, key, type, eventId,
-        event != null ? bodyOf(record, event) : record.body(), record.headers(), parkedReason(block.headId), 0,
+        event != null ? bodyOf(record, event) : undecodedBodyOf(record), record.headers(), parkedReason(block.headId), 0,
         Instant.now(), block.headId);
     // Store first: a parked record must never exist only in memory.
     store.add(parked);
@@ -255,7 +258,7 @@ public final class GroupRuntime implements RecordHandler {
   }
 
   private void deadLetterUndecodable(BrokerRecord record, OmsException error) {
-    EventCodec.Attributes attributes = bus.codec().peekAttributes(record.body());
+    EventCodec.Attributes attributes = attributesOf(record);
     String key = record.key() != null ? record.key() : attributes.subject();
     if (record.key() == null && parkIfBlocked(key, record, null)) {
       return; // its order already waits behind a dead letter: keep it in line rather than open a second
@@ -275,8 +278,29 @@ public final class GroupRuntime implements RecordHandler {
     listener.onDeadLettered(dl);
   }
 
+  /** What dead letters keep: structured JSON, which a redrive decodes whatever the transport's mode. */
   private byte[] bodyOf(BrokerRecord record, OrderEvent event) {
-    return record.body() != null ? record.body() : bus.storageCodec().encode(event);
+    return record.body() != null && !record.isBinary() ? record.body() : bus.storageCodec().encode(event);
+  }
+
+  /** A parked record not decoded yet: a binary one is kept structured when it decodes, so a redrive can read it. */
+  private byte[] undecodedBodyOf(BrokerRecord record) {
+    if (!record.isBinary()) {
+      return record.body();
+    }
+    try {
+      return bus.storageCodec().encode(bus.codec().decodeBinary(record.headers(), record.body()));
+    } catch (OmsException e) {
+      return record.body(); // it will fail its redrive with the reason, like any undecodable record
+    }
+  }
+
+  private EventCodec.Attributes attributesOf(BrokerRecord record) {
+    if (record.isBinary()) {
+      Map<String, String> a = record.headers();
+      return new EventCodec.Attributes(a.get("id"), a.get("type"), a.get("subject"));
+    }
+    return bus.codec().peekAttributes(record.body());
   }
 
   private static String describe(Throwable t) {

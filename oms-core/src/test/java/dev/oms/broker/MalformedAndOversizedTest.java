@@ -307,4 +307,42 @@ class MalformedAndOversizedTest {
     assertThat(dl.body().length).isGreaterThan(LIMIT);
     assertThat(bus.deadLetters().event(dl)).isEqualTo(big);
   }
+
+  // ---- through the broker SPI: binary-mode records (attributes as headers, data alone) ----
+
+  @Test
+  void aBinaryModeRecordIsDecodedAndHandled() {
+    subscribe();
+    OutOfStock event = seqEvent("o-bin", 1);
+    EventCodec.BinaryEvent binary = bus.codec().encodeBinary(event);
+
+    accepted(broker.send(BrokerRecord.ofBinary("o-bin", binary.attributes(), binary.data())));
+
+    await().atMost(WAIT).until(() -> handled.size() == 1);
+    assertThat(handled).containsExactly(event);
+  }
+
+  @Test
+  void aBinaryModeRecordWithBrokenDataIsDeadLetteredWithItsAttributesAndTheOrderWaitsBehindIt() {
+    subscribe();
+    OutOfStock broken = seqEvent("o-bin", 1);
+    Map<String, String> attributes = bus.codec().encodeBinary(broken).attributes();
+    accepted(broker.send(BrokerRecord.ofBinary("o-bin", attributes, GARBAGE)));
+    await().atMost(WAIT).until(() -> bus.deadLetters().failures(GROUP).size() == 1);
+    DeadLetter dl = bus.deadLetters().failures(GROUP).get(0);
+    assertThat(dl.reason()).startsWith("MALFORMED_EVENT");
+    assertThat(dl.eventId()).isEqualTo(broken.eventId());
+    assertThat(dl.type()).isEqualTo(OutOfStock.TYPE.name());
+
+    OutOfStock next = seqEvent("o-bin", 2);
+    EventCodec.BinaryEvent nextBinary = bus.codec().encodeBinary(next);
+    accepted(broker.send(BrokerRecord.ofBinary("o-bin", nextBinary.attributes(), nextBinary.data())));
+    await().atMost(WAIT).until(() -> bus.deadLetters().list(GROUP).size() == 2);
+    assertThat(handled).isEmpty();
+
+    // The parked binary record was kept as structured JSON, so releasing it decodes it.
+    RedriveResult result = bus.deadLetters().discard(dl.id());
+    assertThat(result.released()).isEqualTo(1);
+    assertThat(handled).containsExactly(next);
+  }
 }

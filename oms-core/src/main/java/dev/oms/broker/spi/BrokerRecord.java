@@ -24,19 +24,22 @@ public final class BrokerRecord {
   private final Map<String, String> headers;
   private final OrderEvent event;
   private final byte[] body;
+  private final boolean binary;
 
-  private BrokerRecord(String type, String key, Map<String, String> headers, OrderEvent event, byte[] body) {
+  private BrokerRecord(String type, String key, Map<String, String> headers, OrderEvent event, byte[] body,
+      boolean binary) {
     this.type = type;
     this.key = key;
     this.headers = headers;
     this.event = event;
     this.body = body;
+    this.binary = binary;
   }
 
   /** A record that carries the event object; type and key come from the event. */
   public static BrokerRecord ofEvent(OrderEvent event) {
     Require.nonNull(event, "event");
-    return new BrokerRecord(event.type().name(), event.orderId(), NO_HEADERS, event, null);
+    return new BrokerRecord(event.type().name(), event.orderId(), NO_HEADERS, event, null, false);
   }
 
   /**
@@ -47,7 +50,26 @@ public final class BrokerRecord {
    */
   public static BrokerRecord ofBytes(String type, String key, Map<String, String> headers, byte[] body) {
     Require.nonNull(body, "body");
-    return new BrokerRecord(type, key, headers == null ? NO_HEADERS : Map.copyOf(headers), null, body);
+    return new BrokerRecord(type, key, headers == null ? NO_HEADERS : Map.copyOf(headers), null, body, false);
+  }
+
+  /**
+   * A record received in CloudEvents binary mode: {@code attributes} are the context attributes by
+   * their CloudEvents names (the transport's {@code ce_} prefix removed; {@code datacontenttype}
+   * from its content type) and {@code data} is the JSON data alone. They are the record's headers.
+   *
+   * @param key the record key (order id) if the transport has one, else null
+   */
+  public static BrokerRecord ofBinary(String key, Map<String, String> attributes, byte[] data) {
+    Require.nonNull(attributes, "attributes");
+    Require.nonNull(data, "data");
+    Map<String, String> copy = Map.copyOf(attributes);
+    return new BrokerRecord(copy.get("type"), key, copy, null, data, true);
+  }
+
+  /** True for a binary-mode record: {@link #headers()} are its CloudEvents attributes, {@link #body()} its data. */
+  public boolean isBinary() {
+    return binary;
   }
 
   /** The CloudEvents type, or null for a bytes record whose transport did not carry it. */
@@ -73,7 +95,7 @@ public final class BrokerRecord {
     return event;
   }
 
-  /** The encoded body, or null for an object record. */
+  /** The encoded body (for a binary-mode record, the data alone), or null for an object record. */
   public byte[] body() {
     return body;
   }
