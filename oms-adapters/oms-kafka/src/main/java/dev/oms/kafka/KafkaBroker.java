@@ -1,0 +1,286 @@
+package dev.oms.kafka;
+
+import dev.oms.OmsException;
+import dev.oms.OmsException.Kind;
+import dev.oms.broker.spi.BrokerCapabilities;
+import dev.oms.broker.spi.BrokerContext;
+import dev.oms.broker.spi.BrokerRecord;
+import dev.oms.broker.spi.BrokerSubscription;
+import dev.oms.broker.spi.EventBroker;
+import dev.oms.broker.spi.RecordHandler;
+import dev.oms.broker.spi.SubscriptionRequest;
+import dev.oms.codec.EventCodec;
+import dev.oms.kafka.internal.CloudEventsHeaders;
+import dev.oms.kafka.internal.KafkaErrors;
+import dev.oms.kafka.internal.KafkaSubscription;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The event bus on Apache Kafka. Records are keyed by order id on one topic; a send completes when
+ * every in-sync replica has the record ({@code acks=all}, idempotent producer); each consumer group
+ * commits an offset only after the records before it were handled, retries and dead-lettering
+ * included. Several processes subscribing the same group share its partitions (cooperative
+ * rebalancing), which is how a deployment grows past one machine.
+ *
+ * <pre>{@code
+ * EventBroker kafka = KafkaBroker.create(KafkaBrokerConfig.builder().bootstrapServers("kafka:9092").build());
+ * try (Oms oms = Oms.builder().broker(kafka).defaultConcurrency(16).build()) { ... }
+ * }</pre>
+ */
+public final class KafkaBroker implements EventBroker {
+  private static final Logger log = LoggerFactory.getLogger(KafkaBroker.class);
+  /** Kafka's default {@code max.request.size}. */
+  private static final int DEFAULT_MAX_REQUEST_BYTES = 1024 * 1024;
+
+  private final KafkaBrokerConfig config;
+  private final Map<String, KafkaSubscription> subscriptions = new ConcurrentHashMap<>();
+  private final AtomicInteger clientSequence = new AtomicInteger();
+  private final int maxRecordBytes;
+  private volatile BrokerContext context;
+  private volatile KafkaProducer<String, byte[]> producer;
+  private volatile boolean closed;
+
+  private KafkaBroker(KafkaBrokerConfig config) {
+    this.config = config;
+    Object maxRequest = config.producerProperties().get(ProducerConfig.MAX_REQUEST_SIZE_CONFIG);
+    this.maxRecordBytes = maxRequest == null ? DEFAULT_MAX_REQUEST_BYTES : Integer.parseInt(maxRequest.toString());
+  }
+
+  public static KafkaBroker create(KafkaBrokerConfig config) {
+    if (config == null) {
+      throw new OmsException(Kind.CONFIGURATION, "Kafka broker config must not be null");
+    }
+    return new KafkaBroker(config);
+  }
+
+  public KafkaBrokerConfig config() {
+    return config;
+  }
+
+  @Override
+  public String name() {
+    return "kafka";
+  }
+
+  @Override
+  public BrokerCapabilities capabilities() {
+    return new BrokerCapabilities(false, true, true, maxRecordBytes);
+  }
+
+  @Override
+  public synchronized void start(BrokerContext context) {
+    if (this.context != null) {
+      throw new OmsException(Kind.CONFIGURATION, "this Kafka broker was already started by an event bus");
+    }
+    if (config.createTopic()) {
+      ensureTopic();
+    }
+    this.producer = new KafkaProducer<>(producerProperties(), new StringSerializer(), new ByteArraySerializer());
+    this.context = context;
+  }
+
+  private void ensureTopic() {
+    Map<String, Object> props = common();
+    props.putAll(config.adminProperties());
+    try (Admin admin = Admin.create(props)) {
+      try {
+        admin.createTopics(List.of(new NewTopic(config.topic(), config.partitions(), config.replicationFactor())))
+            .all().get(60, TimeUnit.SECONDS);
+        log.info("created Kafka topic {} with {} partitions", config.topic(), config.partitions());
+      } catch (ExecutionException e) {
+        if (!(e.getCause() instanceof TopicExistsException)) {
+          throw e;
+        }
+        TopicDescription topic = admin.describeTopics(Set.of(config.topic())).allTopicNames().get(60, TimeUnit.SECONDS)
+            .get(config.topic());
+        if (topic.partitions().size() < config.partitions()) {
+          log.warn("Kafka topic {} has {} partitions, fewer than the {} configured: a group can use at most {} consumers",
+              config.topic(), topic.partitions().size(), config.partitions(), topic.partitions().size());
+        }
+      }
+    } catch (ExecutionException e) {
+      throw KafkaErrors.ofSend(e.getCause(), "creating topic " + config.topic());
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new OmsException(Kind.BROKER_UNAVAILABLE, "Kafka at " + config.bootstrapServers()
+          + " did not answer within 60 s while creating topic " + config.topic() + " (is it running?)", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new OmsException(Kind.CLOSED, "interrupted while creating topic " + config.topic(), e);
+    }
+  }
+
+  @Override
+  public CompletionStage<Void> send(BrokerRecord record) {
+    KafkaProducer<String, byte[]> p = producer;
+    if (closed || p == null) {
+      return CompletableFuture.failedFuture(new OmsException(Kind.CLOSED,
+          p == null ? "the Kafka broker is not started" : "the Kafka broker is closed"));
+    }
+    ProducerRecord<String, byte[]> producerRecord;
+    try {
+      producerRecord = toProducerRecord(record);
+    } catch (OmsException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    CompletableFuture<Void> accepted = new CompletableFuture<>();
+    try {
+      p.send(producerRecord, (metadata, error) -> {
+        if (error == null) {
+          accepted.complete(null);
+        } else {
+          accepted.completeExceptionally(KafkaErrors.ofSend(error, record.toString()));
+        }
+      });
+    } catch (RuntimeException e) { // buffer full past max.block.ms, closed producer, serialization
+      accepted.completeExceptionally(closed
+          ? new OmsException(Kind.CLOSED, "the Kafka broker is closed", e)
+          : KafkaErrors.ofSend(e, record.toString()));
+    }
+    return accepted;
+  }
+
+  private ProducerRecord<String, byte[]> toProducerRecord(BrokerRecord record) {
+    byte[] value;
+    org.apache.kafka.common.header.Headers headers;
+    if (config.mode() == CloudEventsMode.BINARY) {
+      EventCodec.BinaryEvent binary = context.encodeBinary(record);
+      value = binary.data();
+      headers = CloudEventsHeaders.binary(binary);
+    } else {
+      value = context.encode(record);
+      headers = CloudEventsHeaders.structured(record.type());
+    }
+    if (value.length > maxRecordBytes) {
+      throw new OmsException(Kind.OVERSIZED_EVENT, "record " + record + " is " + value.length
+          + " bytes, over this Kafka producer's max.request.size of " + maxRecordBytes + " bytes");
+    }
+    return new ProducerRecord<>(config.topic(), null, record.key(), value, headers);
+  }
+
+  @Override
+  public BrokerSubscription subscribe(SubscriptionRequest request, RecordHandler handler) {
+    if (closed) {
+      throw new OmsException(Kind.CLOSED, "the Kafka broker is closed");
+    }
+    String group = request.group();
+    KafkaConsumer<String, byte[]> consumer =
+        new KafkaConsumer<>(consumerProperties(group), new StringDeserializer(), new ByteArrayDeserializer());
+    KafkaSubscription subscription = new KafkaSubscription(request, handler, consumer, config.topic(),
+        config.maxInFlightPerGroup(), config.pollTimeout(), config.commitInterval(), config.revokeTimeout(),
+        () -> subscriptions.remove(group));
+    if (subscriptions.putIfAbsent(group, subscription) != null) {
+      consumer.close(Duration.ZERO);
+      throw new OmsException(Kind.CONFIGURATION, "group " + group + " is already subscribed on this Kafka broker");
+    }
+    subscription.start();
+    return subscription;
+  }
+
+  /**
+   * Stops sending, lets each group finish the records it holds and commit, for up to
+   * {@code drainTimeout}. Records not yet delivered stay in Kafka for the next consumer.
+   */
+  @Override
+  public boolean close(Duration drainTimeout) {
+    synchronized (this) {
+      if (closed) {
+        return true;
+      }
+      closed = true;
+    }
+    long deadline = System.nanoTime() + drainTimeout.toNanos();
+    boolean drained = true;
+    KafkaProducer<String, byte[]> p = producer;
+    if (p != null) {
+      p.flush(); // handlers may still publish while their groups drain; the producer closes after them
+    }
+    for (KafkaSubscription subscription : List.copyOf(subscriptions.values())) {
+      drained &= subscription.close(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+    }
+    if (p != null) {
+      p.close(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+    }
+    return drained;
+  }
+
+  /**
+   * Stops at once, as a crashed process would: no more handling, no commits, unsent records
+   * dropped. For fault tests; whatever was not committed is delivered again to the group's next
+   * consumer.
+   */
+  public void abort() {
+    closed = true;
+    for (KafkaSubscription subscription : List.copyOf(subscriptions.values())) {
+      subscription.abort();
+    }
+    KafkaProducer<String, byte[]> p = producer;
+    if (p != null) {
+      p.close(Duration.ZERO);
+    }
+  }
+
+  // ---- client properties: safe defaults, then the user's passthrough ----
+
+  private Map<String, Object> common() {
+    Map<String, Object> props = new HashMap<>();
+    props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+    props.putAll(config.clientProperties());
+    return props;
+  }
+
+  private Map<String, Object> producerProperties() {
+    Map<String, Object> props = common();
+    props.put(ProducerConfig.ACKS_CONFIG, "all");
+    props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    props.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5);
+    props.put(ProducerConfig.LINGER_MS_CONFIG, 1); // handlers wait for their events' acks: keep batching short
+    props.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, "oms-producer-" + clientSequence.incrementAndGet());
+    props.putAll(config.producerProperties());
+    return props;
+  }
+
+  private Map<String, Object> consumerProperties(String group) {
+    Map<String, Object> props = common();
+    props.put(ConsumerConfig.GROUP_ID_CONFIG, config.groupIdPrefix() + group);
+    props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    props.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
+    props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500);
+    props.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG,
+        "oms-" + group + "-" + clientSequence.incrementAndGet());
+    props.putAll(config.consumerProperties());
+    return props;
+  }
+
+  @Override
+  public String toString() {
+    return "KafkaBroker[" + config + "]";
+  }
+}
