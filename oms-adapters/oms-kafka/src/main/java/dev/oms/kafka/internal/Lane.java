@@ -86,6 +86,9 @@ final class Lane implements Runnable {
         handler.onRecord(next.record);
         return true;
       } catch (Exception e) {
+        if (aborted) {
+          return false;
+        }
         log.warn("group {}: handler rejected {} (partition {}, offset {}); delivering it again in {} ms: {}",
             group, next.record, next.partition, next.offset, pause, e.toString());
         Thread.sleep(pause); // backoff before the redelivery; interrupted by abort()
