@@ -65,7 +65,8 @@ public final class KafkaBroker implements EventBroker {
   private final int maxRecordBytes;
   private volatile BrokerContext context;
   private volatile KafkaProducer<String, byte[]> producer;
-  private volatile boolean closed;
+  private volatile boolean closing; // refuses new subscriptions
+  private volatile boolean closed; // refuses sends
 
   private KafkaBroker(KafkaBrokerConfig config) {
     this.config = config;
@@ -103,7 +104,40 @@ public final class KafkaBroker implements EventBroker {
       ensureTopic();
     }
     this.producer = new KafkaProducer<>(producerProperties(), new StringSerializer(), new ByteArraySerializer());
+    awaitLeaders(producer);
     this.context = context;
+  }
+
+  /**
+   * Waits until every partition of the topic has a leader, so the first sends do not sit in the
+   * producer while a topic created a moment ago settles.
+   */
+  private void awaitLeaders(KafkaProducer<String, byte[]> p) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (true) {
+      try {
+        List<org.apache.kafka.common.PartitionInfo> partitions = p.partitionsFor(config.topic());
+        if (!partitions.isEmpty() && partitions.stream().allMatch(info -> info.leader() != null && !info.leader().isEmpty())) {
+          return;
+        }
+      } catch (RuntimeException e) {
+        if (System.nanoTime() > deadline) {
+          p.close(Duration.ZERO);
+          throw KafkaErrors.ofSend(e, "the first send to topic " + config.topic());
+        }
+      }
+      if (System.nanoTime() > deadline) {
+        p.close(Duration.ZERO);
+        throw new OmsException(Kind.BROKER_UNAVAILABLE, "topic " + config.topic() + " has partitions without a leader"
+            + " after 60 s (are enough brokers up for its replication factor?)");
+      }
+      try {
+        Thread.sleep(50); // metadata refreshes on its own; nothing to wait on
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new OmsException(Kind.CLOSED, "interrupted while waiting for topic " + config.topic(), e);
+      }
+    }
   }
 
   private void ensureTopic() {
@@ -125,6 +159,7 @@ public final class KafkaBroker implements EventBroker {
               config.topic(), topic.partitions().size(), config.partitions(), topic.partitions().size());
         }
       }
+      awaitPartitionsServing(admin);
     } catch (ExecutionException e) {
       throw KafkaErrors.ofSend(e.getCause(), "creating topic " + config.topic());
     } catch (java.util.concurrent.TimeoutException e) {
@@ -133,6 +168,32 @@ public final class KafkaBroker implements EventBroker {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new OmsException(Kind.CLOSED, "interrupted while creating topic " + config.topic(), e);
+    }
+  }
+
+  /**
+   * Waits until every partition's leader answers for it. A topic created a moment ago can be in the
+   * metadata before its leader serves it; a first produce that fails there while a later one
+   * succeeds would leave an idempotent producer's sequence out of order for that partition.
+   */
+  private void awaitPartitionsServing(Admin admin) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (true) {
+      try {
+        TopicDescription topic = admin.describeTopics(Set.of(config.topic())).allTopicNames()
+            .get(10, TimeUnit.SECONDS).get(config.topic());
+        Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> latest = new HashMap<>();
+        topic.partitions().forEach(p -> latest.put(new org.apache.kafka.common.TopicPartition(config.topic(), p.partition()),
+            org.apache.kafka.clients.admin.OffsetSpec.latest()));
+        admin.listOffsets(latest).all().get(10, TimeUnit.SECONDS);
+        return;
+      } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+        if (System.nanoTime() > deadline) {
+          throw new OmsException(Kind.BROKER_UNAVAILABLE, "the partitions of topic " + config.topic()
+              + " are not served after 60 s: " + e, e);
+        }
+        Thread.sleep(100); // a new topic's leaders are settling; nothing to wait on
+      }
     }
   }
 
@@ -186,7 +247,7 @@ public final class KafkaBroker implements EventBroker {
 
   @Override
   public BrokerSubscription subscribe(SubscriptionRequest request, RecordHandler handler) {
-    if (closed) {
+    if (closing) {
       throw new OmsException(Kind.CLOSED, "the Kafka broker is closed");
     }
     String group = request.group();
@@ -204,30 +265,33 @@ public final class KafkaBroker implements EventBroker {
   }
 
   /**
-   * Stops sending, lets each group finish the records it holds and commit, for up to
-   * {@code drainTimeout}. Records not yet delivered stay in Kafka for the next consumer.
+   * Lets each group finish the records it holds and commit, for up to {@code drainTimeout}, then
+   * stops sending. Handlers finishing meanwhile can still publish their follow-on events; records
+   * not yet delivered stay in Kafka for the next consumer. New subscriptions are refused at once.
    */
   @Override
   public boolean close(Duration drainTimeout) {
     synchronized (this) {
-      if (closed) {
+      if (closing) {
         return true;
       }
-      closed = true;
+      closing = true;
     }
     long deadline = System.nanoTime() + drainTimeout.toNanos();
     boolean drained = true;
+    for (KafkaSubscription subscription : List.copyOf(subscriptions.values())) {
+      drained &= subscription.close(remaining(deadline));
+    }
+    closed = true;
     KafkaProducer<String, byte[]> p = producer;
     if (p != null) {
-      p.flush(); // handlers may still publish while their groups drain; the producer closes after them
-    }
-    for (KafkaSubscription subscription : List.copyOf(subscriptions.values())) {
-      drained &= subscription.close(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
-    }
-    if (p != null) {
-      p.close(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+      p.close(remaining(deadline)); // sends what it holds, within the time left
     }
     return drained;
+  }
+
+  private static Duration remaining(long deadlineNanos) {
+    return Duration.ofNanos(Math.max(0, deadlineNanos - System.nanoTime()));
   }
 
   /**
@@ -236,6 +300,7 @@ public final class KafkaBroker implements EventBroker {
    * consumer.
    */
   public void abort() {
+    closing = true;
     closed = true;
     for (KafkaSubscription subscription : List.copyOf(subscriptions.values())) {
       subscription.abort();
@@ -261,6 +326,9 @@ public final class KafkaBroker implements EventBroker {
     props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     props.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5);
     props.put(ProducerConfig.LINGER_MS_CONFIG, 1); // handlers wait for their events' acks: keep batching short
+    // A send fails with a typed error within the bus's default publish timeout instead of hanging 2 min.
+    props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 15_000);
+    props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000);
     props.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, "oms-producer-" + clientSequence.incrementAndGet());
     props.putAll(config.producerProperties());
     return props;

@@ -56,6 +56,9 @@ public final class KafkaSubscription implements BrokerSubscription {
   private boolean flowPaused; // poll thread only
   private boolean partitionsPaused; // poll thread only
   private long lastCommitNanos;
+  private static final long END_OFFSETS_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
+  private long lastEndOffsetsNanos;
+  private long notFetchedLag;
 
   public KafkaSubscription(SubscriptionRequest request, RecordHandler handler, Consumer<String, byte[]> consumer,
       String topic, int maxInFlight, Duration pollTimeout, Duration commitInterval, Duration revokeTimeout,
@@ -96,8 +99,12 @@ public final class KafkaSubscription implements BrokerSubscription {
         } catch (WakeupException e) {
           continue; // close() or abort() woke us: the loop condition decides
         }
-        for (ConsumerRecord<String, byte[]> record : records) {
-          dispatch(record);
+        if (userPaused && !records.isEmpty()) {
+          rewind(records); // paused while this poll was fetching: these wait in Kafka, not in our lanes
+        } else {
+          for (ConsumerRecord<String, byte[]> record : records) {
+            dispatch(record);
+          }
         }
         advanceAndMaybeCommit(false);
         applyFlowControl();
@@ -135,6 +142,13 @@ public final class KafkaSubscription implements BrokerSubscription {
     partition.add(inFlightRecord);
     inFlight.incrementAndGet();
     lanes[laneOf(record)].submit(inFlightRecord);
+  }
+
+  /** Puts each partition's position back to the first of {@code records}, so the next poll reads them again. */
+  private void rewind(ConsumerRecords<String, byte[]> records) {
+    for (TopicPartition tp : records.partitions()) {
+      consumer.seek(tp, records.records(tp).get(0).offset());
+    }
   }
 
   private int laneOf(ConsumerRecord<String, byte[]> record) {
@@ -217,15 +231,42 @@ public final class KafkaSubscription implements BrokerSubscription {
     }
   }
 
+  /**
+   * Lag plus records in flight. The lag comes from the last fetch; a partition that is not being
+   * fetched (paused, or not fetched yet) is measured against its end offset, at most twice a second.
+   */
   private void updateBacklog() {
     long lag = 0;
+    List<TopicPartition> notFetched = null;
     for (TopicPartition tp : consumer.assignment()) {
-      OptionalLong partitionLag = consumer.currentLag(tp);
+      OptionalLong partitionLag = partitionsPaused ? OptionalLong.empty() : consumer.currentLag(tp);
       if (partitionLag.isPresent()) {
         lag += partitionLag.getAsLong();
+      } else {
+        (notFetched == null ? notFetched = new java.util.ArrayList<>() : notFetched).add(tp);
       }
     }
+    if (notFetched != null) {
+      long now = System.nanoTime();
+      if (now - lastEndOffsetsNanos > END_OFFSETS_INTERVAL_NANOS) {
+        lastEndOffsetsNanos = now;
+        notFetchedLag = lagFromEndOffsets(notFetched);
+      }
+      lag += notFetchedLag;
+    }
     backlog = lag + inFlight.get();
+  }
+
+  private long lagFromEndOffsets(List<TopicPartition> partitions) {
+    try {
+      long lag = 0;
+      for (Map.Entry<TopicPartition, Long> end : consumer.endOffsets(partitions, Duration.ofSeconds(1)).entrySet()) {
+        lag += Math.max(0, end.getValue() - consumer.position(end.getKey(), Duration.ofSeconds(1)));
+      }
+      return lag;
+    } catch (RuntimeException e) {
+      return notFetchedLag; // keep the last figure; the next poll tries again
+    }
   }
 
   /** Graceful close: lanes finish what they hold, then everything finished is committed. */
