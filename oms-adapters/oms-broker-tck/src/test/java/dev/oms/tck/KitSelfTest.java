@@ -1,0 +1,345 @@
+package dev.oms.tck;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.platform.engine.discovery.DiscoverySelectors.selectNestedMethod;
+
+import dev.oms.broker.spi.BrokerCapabilities;
+import dev.oms.broker.spi.BrokerContext;
+import dev.oms.broker.spi.BrokerRecord;
+import dev.oms.broker.spi.BrokerSubscription;
+import dev.oms.broker.spi.EventBroker;
+import dev.oms.broker.spi.RecordHandler;
+import dev.oms.broker.spi.SubscriptionRequest;
+import dev.oms.event.StockReleased;
+import dev.oms.memory.InMemoryBroker;
+import dev.oms.memory.InMemoryBrokerConfig;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import org.junit.jupiter.api.Test;
+import org.junit.platform.engine.DiscoverySelector;
+import org.junit.platform.engine.TestExecutionResult;
+import org.junit.platform.testkit.engine.EngineTestKit;
+import org.junit.platform.testkit.engine.Event;
+import org.junit.platform.testkit.engine.Events;
+
+/**
+ * The kit catches what it claims to: each broken broker below (the in-memory broker with one
+ * deliberate defect) is run through the rules its defect breaks, and every one of them must fail.
+ * The healthy runs ({@link InMemoryBrokerCompatibilityTest}, {@link LogBrokerCompatibilityTest})
+ * show the same rules pass when nothing is wrong.
+ */
+class KitSelfTest {
+
+  /** Runs the named rules of the required tier against {@code kit}; returns the events. */
+  private static Events run(Class<? extends BrokerCompatibilityKit> kit, String... rules) {
+    List<DiscoverySelector> selectors = new ArrayList<>();
+    for (String rule : rules) {
+      selectors.add(selectNestedMethod(List.of(kit), BrokerCompatibilityKit.RequiredTier.class, rule));
+    }
+    return EngineTestKit.engine("junit-jupiter").selectors(selectors.toArray(new DiscoverySelector[0])).execute()
+        .testEvents();
+  }
+
+  private static String method(Event event) {
+    return event.getTestDescriptor().getLegacyReportingName().replace("()", "");
+  }
+
+  /** Runs {@code rules} against {@code kit}: each must fail, with a message containing {@code reason}. */
+  private static void assertKitFails(Class<? extends BrokerCompatibilityKit> kit, String reason, String... rules) {
+    Events events = run(kit, rules);
+    assertThat(events.started().count()).as("rules run against %s", kit.getSimpleName()).isEqualTo(rules.length);
+    Map<String, String> failures = new TreeMap<>();
+    events.failed().stream().forEach(e -> failures.put(method(e), e.getPayload(TestExecutionResult.class)
+        .flatMap(TestExecutionResult::getThrowable).map(String::valueOf).orElse("?")));
+    assertThat(failures.keySet()).as("rules the kit failed %s on; failures: %s", kit.getSimpleName(), failures)
+        .containsExactlyInAnyOrder(rules);
+    assertThat(failures.values()).as("why the kit failed %s", kit.getSimpleName()).allMatch(m -> m.contains(reason));
+  }
+
+  @Test
+  void aBrokerThatSilentlyDropsRecordsFailsTheDeliveryRules() {
+    assertKitFails(Drops.class, "but not handled by",
+        "required_atLeastOnce_everyRecordWhoseSendCompletedIsHandled",
+        "required_fanOut_everyGroupGetsEveryRecord",
+        "required_concurrentPublishers_everyEventIsDeliveredExactlyOnceWhenNothingFails");
+  }
+
+  @Test
+  void aBrokerThatDoesNotRedeliverARejectedRecordFailsTheRedeliveryRules() {
+    assertKitFails(SwallowsRejections.class, "but not handled by",
+        "required_redelivery_aRejectedRecordIsDeliveredAgainBeforeLaterRecordsOfItsKey",
+        "required_atLeastOnce_everyRecordWhoseSendCompletedIsHandled");
+  }
+
+  @Test
+  void aBrokerThatIgnoresConcurrencyFailsTheCompetingConsumersRule() {
+    assertKitFails(SingleThreaded.class, "must be handled at the same time",
+        "required_competingConsumers_concurrencySpreadsKeysOverThreadsAndHandlesEachRecordOnce");
+  }
+
+  @Test
+  void aBrokerThatSwapsRecordsOfAKeyFailsThePerKeyOrderRule() {
+    assertKitFails(Unordered.class, "in the order they were handled",
+        "required_perKeyOrder_eachKeysRecordsArriveInSendOrderUnderConcurrency");
+  }
+
+  @Test
+  void aBrokerThatDeliversTypesNobodySubscribedToFailsThePublishSubscribeRule() {
+    assertKitFails(DeliversEveryType.class, "event types delivered to",
+        "required_publishSubscribe_aGroupReceivesEveryRecordOfItsTypesIntactAndNoOther");
+  }
+
+  @Test
+  void aBrokerThatReturnsFromCloseBeforeDrainingFailsTheGracefulCloseRule() {
+    assertKitFails(ClosesAbruptly.class, "when close returned true",
+        "required_gracefulClose_everyRecordAcceptedBeforeCloseIsHandledWhenItReturnsTrue");
+  }
+
+  @Test
+  void aBrokerThatIgnoresPauseFailsThePauseRule() {
+    assertKitFails(IgnoresPause.class, "paused group",
+        "required_pauseResume_recordsSentWhilePausedWaitAndArriveAfterResume");
+  }
+
+  @Test
+  void aBrokerThatAcceptsRecordsOverItsDeclaredLimitFailsTheSizeRule() {
+    assertKitFails(IgnoresItsLimit.class, "was accepted, but it must be refused",
+        "required_sizeLimit_aRecordOverMaxRecordBytesIsRefusedWithOversizedEvent");
+  }
+
+  @Test
+  void namespacesAreShortLowercaseAndUnique() {
+    Set<String> seen = new HashSet<>();
+    for (String method : List.of("required_competingConsumers_twoInstancesSharingAGroupSplitTheRecordsAndLoseNone",
+        "optional_replay_x", "x", "__", "ÄÖÜ weird Name")) {
+      String namespace = BrokerCompatibilityKit.namespaceFor(method);
+      assertThat(namespace).as("namespace of %s", method).matches("tck-[a-z0-9-]+").hasSizeLessThanOrEqualTo(40)
+          .doesNotContain("--");
+      assertThat(seen.add(namespace)).isTrue();
+    }
+    assertThat(BrokerCompatibilityKit.namespaceFor("required_fanOut_everyGroup")).startsWith("tck-fan-out-every-group-");
+  }
+
+  // ---------------------------------------------------------------- broken brokers
+
+  /** The in-memory broker, with every call passed through; subclasses break one thing. */
+  abstract static class Decorator implements EventBroker {
+    final EventBroker delegate = InMemoryBroker.create(InMemoryBrokerConfig.builder().threads(4).build());
+
+    @Override
+    public String name() {
+      return "broken-" + getClass().getSimpleName();
+    }
+
+    @Override
+    public BrokerCapabilities capabilities() {
+      return delegate.capabilities();
+    }
+
+    @Override
+    public void start(BrokerContext context) {
+      delegate.start(context);
+    }
+
+    @Override
+    public CompletionStage<Void> send(BrokerRecord record) {
+      return delegate.send(record);
+    }
+
+    @Override
+    public BrokerSubscription subscribe(SubscriptionRequest request, RecordHandler handler) {
+      return delegate.subscribe(request, handler);
+    }
+
+    @Override
+    public boolean close(Duration drainTimeout) {
+      return delegate.close(drainTimeout);
+    }
+  }
+
+  /** Kits for the broken brokers fail fast: nothing they wait for is coming. */
+  abstract static class BrokenKit extends BrokerCompatibilityKit {
+    @Override
+    protected Duration deliveryTimeout() {
+      return Duration.ofSeconds(1);
+    }
+  }
+
+  static class Drops extends BrokenKit {
+    @Override
+    protected EventBroker createBroker(String namespace) {
+      AtomicInteger sends = new AtomicInteger();
+      return new Decorator() {
+        @Override
+        public CompletionStage<Void> send(BrokerRecord record) {
+          return sends.incrementAndGet() % 50 == 0 ? CompletableFuture.completedFuture(null) : delegate.send(record);
+        }
+      };
+    }
+  }
+
+  static class SwallowsRejections extends BrokenKit {
+    @Override
+    protected EventBroker createBroker(String namespace) {
+      return new Decorator() {
+        @Override
+        public BrokerSubscription subscribe(SubscriptionRequest request, RecordHandler handler) {
+          return delegate.subscribe(request, record -> {
+            try {
+              handler.onRecord(record);
+            } catch (Exception e) {
+              // the defect: a rejection is treated as an acknowledgement
+            }
+          });
+        }
+      };
+    }
+  }
+
+  static class SingleThreaded extends BrokenKit {
+    @Override
+    protected EventBroker createBroker(String namespace) {
+      return new Decorator() {
+        @Override
+        public BrokerSubscription subscribe(SubscriptionRequest request, RecordHandler handler) {
+          return delegate.subscribe(new SubscriptionRequest(request.group(), request.types(), 1), handler);
+        }
+      };
+    }
+  }
+
+  static class Unordered extends BrokenKit {
+    @Override
+    protected EventBroker createBroker(String namespace) {
+      Map<String, BrokerRecord> held = new ConcurrentHashMap<>();
+      return new Decorator() {
+        @Override
+        public BrokerSubscription subscribe(SubscriptionRequest request, RecordHandler handler) {
+          return delegate.subscribe(request, record -> {
+            String key = TckEvents.eventOf(record).orderId();
+            if (TckEvents.seq(TckEvents.eventOf(record)) == 1) {
+              held.put(key, record); // the defect: each key's first record is handled after its second
+              return;
+            }
+            handler.onRecord(record);
+            BrokerRecord first = held.remove(key);
+            if (first != null) {
+              handler.onRecord(first);
+            }
+          });
+        }
+      };
+    }
+  }
+
+  static class DeliversEveryType extends BrokenKit {
+    @Override
+    protected EventBroker createBroker(String namespace) {
+      return new Decorator() {
+        @Override
+        public BrokerSubscription subscribe(SubscriptionRequest request, RecordHandler handler) {
+          Set<String> types = new HashSet<>(request.types());
+          types.add(StockReleased.TYPE.name());
+          types.add(dev.oms.event.OutOfStock.TYPE.name());
+          return delegate.subscribe(new SubscriptionRequest(request.group(), types, request.concurrency()), handler);
+        }
+      };
+    }
+  }
+
+  static class ClosesAbruptly extends BrokenKit {
+    @Override
+    protected EventBroker createBroker(String namespace) {
+      return new Decorator() {
+        @Override
+        public BrokerSubscription subscribe(SubscriptionRequest request, RecordHandler handler) {
+          return delegate.subscribe(request, record -> {
+            LockSupport.parkNanos(5_000_000); // slow enough that records are certainly queued at close
+            handler.onRecord(record);
+          });
+        }
+
+        @Override
+        public boolean close(Duration drainTimeout) {
+          delegate.close(Duration.ZERO);
+          return true; // the defect: claims to have drained
+        }
+      };
+    }
+  }
+
+  static class IgnoresPause extends BrokenKit {
+    @Override
+    protected EventBroker createBroker(String namespace) {
+      List<BrokerSubscription> subscriptions = new CopyOnWriteArrayList<>();
+      return new Decorator() {
+        @Override
+        public CompletionStage<Void> send(BrokerRecord record) {
+          CompletionStage<Void> sent = delegate.send(record);
+          sent.toCompletableFuture().join();
+          while (subscriptions.stream().anyMatch(s -> s.backlog() > 0)) {
+            LockSupport.parkNanos(100_000); // delivered before send returns, paused or not
+          }
+          return sent;
+        }
+
+        @Override
+        public BrokerSubscription subscribe(SubscriptionRequest request, RecordHandler handler) {
+          BrokerSubscription real = delegate.subscribe(request, handler);
+          subscriptions.add(real);
+          return new BrokerSubscription() {
+            private volatile boolean paused;
+
+            @Override
+            public void pause() {
+              paused = true; // the defect: reports paused, keeps delivering
+            }
+
+            @Override
+            public void resume() {
+              paused = false;
+            }
+
+            @Override
+            public boolean isPaused() {
+              return paused;
+            }
+
+            @Override
+            public long backlog() {
+              return real.backlog();
+            }
+
+            @Override
+            public void close() {
+              real.close();
+            }
+          };
+        }
+      };
+    }
+  }
+
+  static class IgnoresItsLimit extends BrokenKit {
+    @Override
+    protected EventBroker createBroker(String namespace) {
+      return new Decorator() {
+        @Override
+        public BrokerCapabilities capabilities() {
+          return new BrokerCapabilities(true, false, false, 2048); // declared, never enforced
+        }
+      };
+    }
+  }
+}

@@ -1,0 +1,13 @@
+package dev.oms.example;
+
+import dev.oms.broker.spi.EventBroker;
+import dev.oms.tck.BrokerCompatibilityKit;
+
+/** The example adapter passes the broker test kit: this one class runs every rule against it. */
+class QueueBrokerCompatibilityTest extends BrokerCompatibilityKit {
+
+  @Override
+  protected EventBroker createBroker(String namespace) {
+    return QueueBroker.ofDefaults(); // in-process: every instance is its own broker, so the namespace is not needed
+  }
+}
