@@ -31,16 +31,34 @@ public final class Catalog {
   private final Money[] prices;
   private final double[] cdf;
   private final int hotSkus;
+  private final double hotCover;
+  private final double[] linesCdf;
+  private final double[] unitsCdf;
 
-  private Catalog(String[] skus, Money[] prices, double[] cdf, int hotSkus) {
+  private Catalog(String[] skus, Money[] prices, double[] cdf, int hotSkus, double hotCover, double[] linesCdf,
+      double[] unitsCdf) {
     this.skus = skus;
     this.prices = prices;
     this.cdf = cdf;
     this.hotSkus = hotSkus;
+    this.hotCover = hotCover;
+    this.linesCdf = linesCdf;
+    this.unitsCdf = unitsCdf;
   }
 
-  /** A catalog of {@code size} SKUs with prices drawn from {@code seed}. */
+  /** A catalog of {@code size} SKUs with uniform prices ($1.99 to $199.99) drawn from {@code seed}. */
   public static Catalog generate(int size, long seed) {
+    return generate(new Profile.CatalogShape(size, ZIPF_EXPONENT, -1, HOT_COVER), null, null, seed);
+  }
+
+  /**
+   * A catalog of the given shape: Zipf popularity, {@code doorbusters} best sellers stocked at
+   * {@code doorbusterStock} of their expected demand (-1 doorbusters: 0.05% of the catalog), basket
+   * distributions and log-normal prices ({@code null}: the defaults, uniform prices).
+   */
+  public static Catalog generate(Profile.CatalogShape shape, Profile.Basket basket, Profile.Prices priceShape,
+      long seed) {
+    int size = shape.skus();
     if (size < 1) {
       throw new IllegalArgumentException("a catalog needs at least one SKU, was " + size);
     }
@@ -52,8 +70,13 @@ public final class Catalog {
     double total = 0;
     for (int i = 0; i < size; i++) {
       skus[i] = "SKU-" + zeroPadded(i + 1, width);
-      prices[i] = Money.of(199 + random.nextInt(19_801), "USD"); // $1.99 to $199.99
-      weights[i] = 1.0 / Math.pow(i + 1, ZIPF_EXPONENT);
+      if (priceShape == null) {
+        prices[i] = Money.of(199 + random.nextInt(19_801), "USD"); // $1.99 to $199.99
+      } else {
+        double cents = priceShape.medianCents() * Math.exp(priceShape.sigma() * random.nextGaussian());
+        prices[i] = Money.of(Math.max(99, Math.min(500_000, Math.round(cents))), "USD");
+      }
+      weights[i] = 1.0 / Math.pow(i + 1, shape.zipf());
       total += weights[i];
     }
     double[] cdf = new double[size];
@@ -63,8 +86,22 @@ public final class Catalog {
       cdf[i] = running / total;
     }
     cdf[size - 1] = 1.0;
-    int hot = (int) Math.min(size, Math.max(1, Math.round(size * 0.0005)));
-    return new Catalog(skus, prices, cdf, hot);
+    int hot = shape.doorbusters() >= 0 ? Math.min(size, shape.doorbusters())
+        : (int) Math.min(size, Math.max(1, Math.round(size * 0.0005)));
+    double[] lines = basket == null ? LINES_CDF : cumulative(basket.lines());
+    double[] units = basket == null ? QUANTITY_CDF : cumulative(basket.units());
+    return new Catalog(skus, prices, cdf, hot, shape.doorbusterStock(), lines, units);
+  }
+
+  private static double[] cumulative(double[] p) {
+    double[] c = new double[p.length];
+    double running = 0;
+    for (int i = 0; i < p.length; i++) {
+      running += p[i];
+      c[i] = running;
+    }
+    c[p.length - 1] = 1.0;
+    return c;
   }
 
   private static String zeroPadded(int n, int width) {
@@ -84,7 +121,17 @@ public final class Catalog {
     return prices[index];
   }
 
-  /** How many best sellers are stocked below their expected demand. */
+  /** Cumulative probabilities of 1, 2, ... lines per order. */
+  double[] linesCdf() {
+    return linesCdf;
+  }
+
+  /** Cumulative probabilities of 1, 2, ... units per line. */
+  double[] unitsCdf() {
+    return unitsCdf;
+  }
+
+  /** How many best sellers (doorbusters) are stocked below their expected demand. */
   public int hotSkus() {
     return hotSkus;
   }
@@ -104,14 +151,14 @@ public final class Catalog {
 
   /** Units of each SKU that {@code orders} orders are expected to ask for. */
   public double expectedUnits(int index, long orders) {
-    return orders * meanOf(LINES_CDF) * meanOf(QUANTITY_CDF) * popularity(index);
+    return orders * meanOf(linesCdf) * meanOf(unitsCdf) * popularity(index);
   }
 
   /** The units SKU {@code index} starts with, for a run of {@code orders} orders. */
   public long stockFor(int index, long orders) {
     double expected = expectedUnits(index, orders);
     if (index < hotSkus) {
-      return (long) Math.floor(expected * HOT_COVER);
+      return (long) Math.floor(expected * hotCover);
     }
     return (long) Math.ceil(expected * NORMAL_COVER + 4 * Math.sqrt(expected) + 5);
   }

@@ -28,15 +28,15 @@ public final class OrderGenerator {
       {"Springfield", "62701", "US"}, {"Portland", "97201", "US"}, {"Austin", "73301", "US"},
       {"Toronto", "M5H 2N2", "CA"}, {"Leeds", "LS1 1UR", "GB"}, {"Berlin", "10115", "DE"},
       {"Lyon", "69001", "FR"}, {"Melbourne", "3000", "AU"}};
-  private static final int MAX_QUANTITY = Catalog.QUANTITY_CDF.length;
 
   private final Catalog catalog;
   private final SplittableRandom random;
   private final double declineRate;
   private final Customer[] customers = new Customer[CUSTOMERS];
   private final OrderLine[][] lineCache;
-  private final int[] skuScratch = new int[Catalog.LINES_CDF.length];
-  private final int[] quantityScratch = new int[Catalog.LINES_CDF.length];
+  private final int[] skuScratch;
+  private final int[] quantityScratch;
+  private final int maxQuantity;
   private long sequence;
 
   public OrderGenerator(Catalog catalog, long seed, double declineRate) {
@@ -44,6 +44,9 @@ public final class OrderGenerator {
     this.random = new SplittableRandom(seed);
     this.declineRate = declineRate;
     this.lineCache = new OrderLine[catalog.size()][];
+    this.skuScratch = new int[catalog.linesCdf().length];
+    this.quantityScratch = new int[catalog.linesCdf().length];
+    this.maxQuantity = catalog.unitsCdf().length;
   }
 
   /** The sequence number the next order gets. */
@@ -77,11 +80,11 @@ public final class OrderGenerator {
   /** The next order request. */
   public PlaceOrder next() {
     long seq = sequence++;
-    int lineCount = Catalog.draw(Catalog.LINES_CDF, random);
+    int lineCount = Catalog.draw(catalog.linesCdf(), random);
     int distinct = 0;
     for (int i = 0; i < lineCount; i++) {
       int sku = catalog.sample(random);
-      int quantity = Catalog.draw(Catalog.QUANTITY_CDF, random);
+      int quantity = Catalog.draw(catalog.unitsCdf(), random);
       int found = -1;
       for (int j = 0; j < distinct; j++) {
         if (skuScratch[j] == sku) {
@@ -107,12 +110,12 @@ public final class OrderGenerator {
   }
 
   private OrderLine line(int sku, int quantity) {
-    if (quantity > MAX_QUANTITY) {
+    if (quantity > maxQuantity) {
       return new OrderLine(catalog.sku(sku), quantity, catalog.price(sku));
     }
     OrderLine[] cached = lineCache[sku];
     if (cached == null) {
-      cached = new OrderLine[MAX_QUANTITY];
+      cached = new OrderLine[maxQuantity];
       lineCache[sku] = cached;
     }
     OrderLine line = cached[quantity - 1];

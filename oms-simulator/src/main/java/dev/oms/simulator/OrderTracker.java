@@ -1,18 +1,18 @@
 package dev.oms.simulator;
 
-import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 
 /**
- * When each order was placed, by sequence number, and whether it has finished. One long per order
- * in chunks allocated as orders are placed, so looking an order up from a consumer thread is an
- * array read, with no map and no boxing.
+ * Per order, by sequence number: when it was meant to start (its intended arrival time, or when it
+ * was actually issued if that was earlier) and whether it has finished. Chunked arrays allocated as
+ * orders arrive, so a consumer thread looks an order up with two array reads, no map, no boxing.
  *
- * <p>The placing thread writes an order's start time before publishing the order; consumers read
- * it after receiving one of that order's events, which the broker hands over with a
- * happens-before edge, so the chunk and the value are always visible to them.
+ * <p>The arrival thread writes an order's start before publishing the order; consumers read it
+ * after receiving one of that order's events, which the broker hands over with a happens-before
+ * edge, so the chunk and the value are always visible to them.
  */
 final class OrderTracker {
-  /** The slot value of an order that finished (or was never placed). */
+  /** What {@link #finish} returns for an order that had already finished (or was never placed). */
   static final long DONE = Long.MIN_VALUE;
 
   private static final int CHUNK_BITS = 16;
@@ -21,22 +21,39 @@ final class OrderTracker {
   /** Up to 2^31 orders. */
   private static final int MAX_CHUNKS = 1 << (31 - CHUNK_BITS);
 
-  private final AtomicLongArray[] chunks = new AtomicLongArray[MAX_CHUNKS];
+  private final long[][] starts = new long[MAX_CHUNKS][];
+  private final AtomicIntegerArray[] states = new AtomicIntegerArray[MAX_CHUNKS];
+
+  private static final int PENDING = 1;
+  private static final int FINISHED = 2;
 
   /** The largest sequence number this tracker can hold, plus one. */
   static long capacity() {
     return (long) MAX_CHUNKS * CHUNK_SIZE;
   }
 
-  /** Records that order {@code seq} was placed at {@code nanos}; called by the one placing thread. */
+  /** Records that order {@code seq} started at {@code nanos}; called by the one arrival thread. */
   void started(long seq, long nanos) {
     int chunk = (int) (seq >>> CHUNK_BITS);
-    AtomicLongArray values = chunks[chunk];
-    if (values == null) {
-      values = new AtomicLongArray(CHUNK_SIZE);
-      chunks[chunk] = values;
+    if (starts[chunk] == null) {
+      starts[chunk] = new long[CHUNK_SIZE];
+      states[chunk] = new AtomicIntegerArray(CHUNK_SIZE);
     }
-    values.set((int) (seq & CHUNK_MASK), nanos == DONE ? DONE + 1 : nanos);
+    starts[chunk][(int) (seq & CHUNK_MASK)] = nanos;
+    states[chunk].set((int) (seq & CHUNK_MASK), PENDING); // volatile write publishes the start time
+  }
+
+  /** When order {@code seq} started, or {@link #DONE} if it is unknown; finished orders keep their start. */
+  long start(long seq) {
+    if (seq < 0 || seq >= capacity()) {
+      return DONE;
+    }
+    int chunk = (int) (seq >>> CHUNK_BITS);
+    AtomicIntegerArray s = states[chunk];
+    if (s == null || s.get((int) (seq & CHUNK_MASK)) == 0) {
+      return DONE;
+    }
+    return starts[chunk][(int) (seq & CHUNK_MASK)];
   }
 
   /**
@@ -44,20 +61,24 @@ final class OrderTracker {
    * finished (a duplicate) or is unknown.
    */
   long finish(long seq) {
-    AtomicLongArray values = chunkOf(seq);
-    return values == null ? DONE : values.getAndSet((int) (seq & CHUNK_MASK), DONE);
+    if (seq < 0 || seq >= capacity()) {
+      return DONE;
+    }
+    int chunk = (int) (seq >>> CHUNK_BITS);
+    AtomicIntegerArray s = states[chunk];
+    int i = (int) (seq & CHUNK_MASK);
+    if (s == null || !s.compareAndSet(i, PENDING, FINISHED)) {
+      return DONE;
+    }
+    return starts[chunk][i];
   }
 
   /** Whether order {@code seq} was placed and has not finished. */
   boolean pending(long seq) {
-    AtomicLongArray values = chunkOf(seq);
-    return values != null && values.get((int) (seq & CHUNK_MASK)) != DONE;
-  }
-
-  private AtomicLongArray chunkOf(long seq) {
     if (seq < 0 || seq >= capacity()) {
-      return null;
+      return false;
     }
-    return chunks[(int) (seq >>> CHUNK_BITS)];
+    AtomicIntegerArray s = states[(int) (seq >>> CHUNK_BITS)];
+    return s != null && s.get((int) (seq & CHUNK_MASK)) == PENDING;
   }
 }

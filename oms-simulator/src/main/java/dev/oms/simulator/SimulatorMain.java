@@ -31,9 +31,10 @@ import picocli.CommandLine.Spec;
     sortOptions = false,
     usageHelpAutoWidth = true,
     description = {
-        "Places a seeded stream of retail orders through the OMS pipeline (checkout, inventory, payment, "
-            + "fulfillment, warehouse, notification, order view), measures throughput and latency, and checks "
-            + "the pipeline's invariants once it drained.",
+        "Replays a retail load profile (default: Black Friday, a day in about a minute) through the OMS pipeline "
+            + "(checkout, inventory, payment, fulfillment, warehouse, notification, order view) with open-loop "
+            + "arrivals and optional faults, measures throughput, latency and backlog, checks the pipeline's "
+            + "invariants once it drained, and writes a report (summary.json, report.html).",
         ""},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
@@ -64,6 +65,14 @@ public final class SimulatorMain implements Callable<Integer> {
       throw new ParameterException(cli, e.getMessage());
     }
     PrintWriter out = cli.getOut();
+    if (options.reportDir == null && !options.noReport) {
+      options.reportDir = java.nio.file.Path.of(SimulatorOptions.DEFAULT_REPORT_DIR);
+    }
+    if (options.noReport) {
+      options.reportDir = null;
+    }
+    options.liveProgress = System.console() != null && System.getenv("TERM") != null
+        && !"dumb".equals(System.getenv("TERM"));
     SimulationResult result;
     try {
       result = new SimulationRun(options, cli.getErr()).execute();
@@ -99,8 +108,27 @@ public final class SimulatorMain implements Callable<Integer> {
     return cli.execute(args);
   }
 
+  /**
+   * Like {@link #execute(PrintWriter, PrintWriter, String...)}, with the pipeline's inventory port
+   * wrapped by {@code inventoryDecorator}: how tests break a port on purpose.
+   */
+  static int execute(PrintWriter out, PrintWriter err,
+      java.util.function.Function<dev.oms.port.InventoryStore, dev.oms.port.InventoryStore> inventoryDecorator,
+      String... args) {
+    SimulatorMain main = new SimulatorMain();
+    main.options.inventoryDecorator = inventoryDecorator;
+    CommandLine cli = commandLine(main);
+    cli.setOut(out);
+    cli.setErr(err);
+    return cli.execute(args);
+  }
+
   static CommandLine commandLine() {
-    CommandLine cli = new CommandLine(new SimulatorMain());
+    return commandLine(new SimulatorMain());
+  }
+
+  private static CommandLine commandLine(SimulatorMain main) {
+    CommandLine cli = new CommandLine(main);
     cli.getCommandSpec().exitCodeOnInvalidInput(EXIT_USAGE);
     cli.getCommandSpec().exitCodeOnExecutionException(EXIT_FAILED);
     return cli;

@@ -2,9 +2,10 @@ package dev.oms.simulator;
 
 import java.io.PrintWriter;
 import java.util.Locale;
+import java.util.Map;
 import org.HdrHistogram.Histogram;
 
-/** Prints a {@link SimulationResult} for people: counts, throughput, latencies and the audit. */
+/** Prints a {@link SimulationResult} for people: counts, throughput, latencies, faults and the audit. */
 final class SummaryPrinter {
   private final PrintWriter out;
   private final boolean unicode;
@@ -19,17 +20,39 @@ final class SummaryPrinter {
 
   void print(SimulationResult r) {
     out.println(String.format(Locale.US, "OMS simulator %s broker %s, %,d orders, seed %d", unicode ? "\u2014" : "-",
-        r.broker(), r.ordersRequested(), r.seed()));
+        r.broker(), r.placed() + r.rejected(), r.seed()));
+    row("profile", r.profile());
+    row("plan", String.format(Locale.US, "%s; arrivals over %.1f s (%.1f s planned)", r.plan(), r.arrivalNanos() / 1e9,
+        r.wallSeconds()));
     long cancelled = r.audit().ordersCancelled();
     row("placed", String.format(Locale.US, "%,d   fulfilled %,d   cancelled %,d (out of stock %,d, declined %,d)",
         r.placed(), r.audit().ordersFulfilled(), cancelled, r.cancelledOutOfStock(), r.cancelledDeclined()));
     if (r.rejected() > 0) {
       row("rejected", String.format(Locale.US, "%,d at checkout, first: %s", r.rejected(), r.firstRejection()));
     }
-    row("throughput", String.format(Locale.US, "%,d orders/s (placed to %s terminal, %.2f s)",
-        Math.round(r.throughput()), r.drained() ? "all" : "last", r.elapsedNanos() / 1e9));
+    row("throughput", String.format(Locale.US, "%,d orders/s (first arrival to %s terminal, %.2f s), peak %,d/s; "
+        + "peak backlog %,d", Math.round(r.throughput()), r.drained() ? "all" : "last", r.elapsedNanos() / 1e9,
+        Math.round(r.peakThroughput()), r.maxBacklog()));
+    row("drain", r.drainNanos() >= 0 ? String.format(Locale.US, "%.2f s after the last arrival", r.drainNanos() / 1e9)
+        : "did not drain");
     row("checkout ack", percentiles(r.checkoutAck()));
     row("end-to-end", percentiles(r.endToEnd()));
+    for (Map.Entry<String, Histogram> stage : r.stages().entrySet()) {
+      if (stage.getValue().getTotalCount() > 0) {
+        row("", String.format(Locale.US, "%-18s %s", stage.getKey(), percentiles(stage.getValue())));
+      }
+    }
+    if (r.maxBehindNanos() > 1_000_000) {
+      row("arrivals", "fell behind schedule by up to " + duration(r.maxBehindNanos())
+          + " (latencies count from the intended arrival)");
+    }
+    for (String fault : r.faults()) {
+      row("fault", fault);
+    }
+    if (r.retries() > 0 || r.duplicatesInjected() > 0 || r.portFaultsInjected() > 0) {
+      row("resilience", String.format(Locale.US, "%,d port failures injected, %,d retries, %,d duplicate deliveries",
+          r.portFaultsInjected(), r.retries(), r.duplicatesInjected()));
+    }
     if (r.duplicateTerminals() > 0) {
       row("duplicates", String.format(Locale.US, "%,d terminal events for orders that had already ended",
           r.duplicateTerminals()));
@@ -40,10 +63,19 @@ final class SummaryPrinter {
     for (String line : r.stuck()) {
       row("stuck", line);
     }
-    row("invariants", (r.audit().invariantsHeld() ? "held" : "VIOLATED")
+    for (String note : r.notes()) {
+      row("note", note);
+    }
+    row("invariants", (r.invariantsHeld() ? "held" : "VIOLATED")
         + String.format(Locale.US, " (audited %,d orders in %.2f s)", r.audit().ordersAccepted(), r.auditNanos() / 1e9));
     for (String line : r.audit().describe().split("\\R")) {
       out.println("  " + line);
+    }
+    out.println("  " + (r.shippedOversoldCount() == 0 ? "  ok   no order shipped beyond its SKU's stock"
+        : "  FAIL no order shipped beyond its SKU's stock: " + r.shippedOversoldCount() + " line(s), e.g. "
+            + r.shippedOversold()));
+    if (r.reportDir() != null) {
+      row("report", r.reportDir().resolve("report.html") + " and summary.json");
     }
     out.flush();
   }

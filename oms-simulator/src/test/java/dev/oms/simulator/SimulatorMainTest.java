@@ -15,30 +15,34 @@ class SimulatorMainTest {
   }
 
   @Test
-  void aSmallRunDrainsAndHoldsEveryInvariant() {
-    SimulationResult result = SimulatorMain.run(SimulatorOptions.defaults().orders(2_000).quiet(true));
+  void aSmallBlackFridayRunDrainsAndHoldsEveryInvariant() {
+    SimulationResult result = SimulatorMain.run(SimulatorOptions.defaults().orders(3_000).quiet(true));
 
     assertThat(result.audit().invariantsHeld()).as(result.audit().describe()).isTrue();
     assertThat(result.succeeded()).isTrue();
-    assertThat(result.placed()).isEqualTo(2_000);
+    assertThat(result.placed()).isEqualTo(3_000);
     assertThat(result.rejected()).isZero();
-    assertThat(result.audit().ordersAccepted()).isEqualTo(2_000);
+    assertThat(result.audit().ordersAccepted()).isEqualTo(3_000);
     assertThat(result.audit().ordersFulfilled() + result.audit().ordersCancelled()).isEqualTo(result.placed());
     assertThat(result.terminal()).isEqualTo(result.placed());
     assertThat(result.fulfilled()).isEqualTo(result.audit().ordersFulfilled());
     assertThat(result.cancelledOutOfStock() + result.cancelledDeclined()).isEqualTo(result.audit().ordersCancelled());
-    assertThat(result.cancelledDeclined()).as("2%% of 2,000 orders pay with a declining card").isPositive();
-    assertThat(result.cancelledOutOfStock()).as("the best sellers run out").isPositive();
-    assertThat(result.checkoutAck().getTotalCount()).isEqualTo(2_000);
-    assertThat(result.endToEnd().getTotalCount()).isEqualTo(2_000);
+    assertThat(result.cancelledDeclined()).as("3%% of the orders pay with a declining card").isPositive();
+    assertThat(result.cancelledOutOfStock()).as("the doorbusters sell out").isPositive();
+    assertThat(result.checkoutAck().getTotalCount()).isEqualTo(3_000);
+    assertThat(result.endToEnd().getTotalCount()).isEqualTo(3_000);
+    assertThat(result.stages().get("fulfilled").getTotalCount()).isEqualTo(result.fulfilled());
     assertThat(result.duplicateTerminals()).isZero();
     assertThat(result.deadLetters()).isZero();
     assertThat(result.stuck()).isEmpty();
+    assertThat(result.faults()).as("black-friday plans a warehouse outage, failing calls and duplicates")
+        .anyMatch(f -> f.startsWith("warehouse down")).anyMatch(f -> f.contains("delivered twice"));
   }
 
   @Test
-  void aBoundOfOneOrderInFlightStillDrains() {
-    SimulationResult result = SimulatorMain.run(SimulatorOptions.defaults().orders(200).maxInFlight(1).skus(20));
+  void aClosedLoopBoundOfOneOrderInFlightStillDrains() {
+    SimulationResult result = SimulatorMain.run(SimulatorOptions.defaults().profile("steady").orders(200)
+        .maxInFlight(1).skus(20).quiet(true));
 
     assertThat(result.succeeded()).as(result.audit().describe()).isTrue();
     assertThat(result.terminal()).isEqualTo(200);
@@ -46,27 +50,38 @@ class SimulatorMainTest {
 
   @Test
   void theCommandLinePrintsASummaryAndExitsZeroWhenInvariantsHold() {
-    int code = execute("--orders", "1000", "--quiet", "--seed", "5");
+    int code = execute("--orders", "1000", "--quiet", "--seed", "5", "--no-report");
 
     assertThat(code).as(err.toString()).isEqualTo(0);
     assertThat(out.toString())
         .contains("broker in-memory, 1,000 orders, seed 5")
+        .contains("profile      black-friday")
         .contains("placed       1,000")
         .contains("throughput")
+        .contains("drain")
         .contains("checkout ack p50")
         .contains("end-to-end   p50")
         .contains("invariants   held")
         .contains("ok   every accepted order fulfilled or cancelled");
-    assertThat(err.toString()).as("--quiet prints no progress").doesNotContain("placed");
+    assertThat(err.toString()).as("--quiet prints no progress").doesNotContain("arrivals");
+  }
+
+  @Test
+  void withoutQuietProgressLinesGoToStderr() {
+    int code = execute("--profile", "steady", "--orders", "6000", "--duration", "2.5s", "--no-report");
+
+    assertThat(code).as(err.toString()).isEqualTo(0);
+    assertThat(err.toString()).contains("arrivals").contains("backlog").contains("ETA").doesNotContain("\r");
   }
 
   @Test
   void brokerOptionsReachTheAdapterAndABadOneIsAUsageError() {
-    int ok = execute("--orders", "500", "--quiet", "--broker-option", "threads=1", "--broker-option", "drainBatch=16");
+    int ok = execute("--orders", "500", "--quiet", "--no-report", "--broker-option", "threads=1",
+        "--broker-option", "drainBatch=16");
     assertThat(ok).as(err.toString()).isZero();
     assertThat(out.toString()).contains("invariants   held");
 
-    int bad = execute("--orders", "10", "--quiet", "--broker-option", "bogus=1");
+    int bad = execute("--orders", "10", "--quiet", "--no-report", "--broker-option", "bogus=1");
     assertThat(bad).isEqualTo(2);
     assertThat(err.toString()).contains("unknown in-memory broker option 'bogus'");
   }
@@ -82,7 +97,8 @@ class SimulatorMainTest {
 
   @Test
   void aPipelineThatStopsMakingProgressIsReportedAsStuckAndFails() {
-    int code = execute("--broker", LossyBrokerProvider.NAME, "--orders", "200", "--drain-timeout", "1", "--quiet");
+    int code = execute("--broker", LossyBrokerProvider.NAME, "--orders", "200", "--drain-timeout", "1", "--quiet",
+        "--no-report", "--no-faults");
 
     assertThat(code).isEqualTo(1);
     assertThat(out.toString())
@@ -96,11 +112,22 @@ class SimulatorMainTest {
 
   @Test
   void invalidValuesAreUsageErrors() {
-    assertThat(execute("--orders", "0")).isEqualTo(2);
+    assertThat(execute("--orders", "-1")).isEqualTo(2);
     assertThat(err.toString()).contains("--orders must be at least 1");
     assertThat(execute("--decline-rate", "1.5")).isEqualTo(2);
     assertThat(execute("--orders", "many")).isEqualTo(2);
     assertThat(execute("--no-such-flag")).isEqualTo(2);
+    assertThat(execute("--profile", "cyber-monday")).isEqualTo(2);
+    assertThat(err.toString()).contains("unknown profile 'cyber-monday'");
+    assertThat(execute("--duration", "1m", "--speed", "100")).isEqualTo(2);
+    assertThat(execute("--duration", "soon")).isEqualTo(2);
+    assertThat(execute("--outage", "warehouse")).isEqualTo(2);
+    assertThat(execute("--outage", "spaceport@10%-20%")).isEqualTo(2);
+    assertThat(err.toString()).contains("unknown service 'spaceport'");
+    assertThat(execute("--error-rate", "fulfillment=0.1")).isEqualTo(2);
+    assertThat(err.toString()).contains("fulfillment has no port");
+    assertThat(execute("--slow", "warehouse=fast")).isEqualTo(2);
+    assertThat(execute("--duplicates", "2")).isEqualTo(2);
   }
 
   @Test
@@ -108,9 +135,12 @@ class SimulatorMainTest {
     int code = execute("--help");
 
     assertThat(code).isEqualTo(0);
-    assertThat(out.toString()).contains("simulate").contains("--orders").contains("--broker").contains("--seed")
-        .contains("--quiet").contains("--skus").contains("--decline-rate").contains("--max-in-flight")
+    assertThat(out.toString()).contains("simulate").contains("--profile").contains("--broker").contains("--orders")
+        .contains("--duration").contains("--rate").contains("--speed").contains("--seed").contains("--report")
+        .contains("--events-out").contains("--quiet").contains("--outage").contains("--error-rate")
+        .contains("--duplicates").contains("--slow").contains("--broker-restart").contains("--concurrency")
         .contains("--version");
+    assertThat(err.toString()).doesNotContain("WARN");
   }
 
   @Test

@@ -1,0 +1,91 @@
+package dev.oms.simulator;
+
+import dev.oms.OmsService;
+import java.util.EnumMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * A profile fitted to the command line: how long the arrival phase lasts, at what speed and base
+ * rate, how many orders arrive, and with which faults.
+ *
+ * <p>The rule, in order:
+ * <ul>
+ *   <li>{@code --rate} replaces the profile's base rate, {@code --speed} its time compression.
+ *   <li>{@code --duration D} is the wall-clock length of the arrival phase: the whole shape is
+ *       played in D (the speed becomes simulated duration / D).
+ *   <li>{@code --orders N} without {@code --duration}: exactly N orders arrive, at the profile's
+ *       intensity (base rate and speed unchanged): the shape is stretched or shrunk in time to hold N
+ *       orders. The built-in profiles' rates are what this machine class sustains, so N orders take
+ *       N / (expected orders of the profile) times the profile's wall-clock length.
+ *   <li>{@code --orders N} with {@code --duration D}: exactly N orders arrive within D (the base rate
+ *       is scaled to fit).
+ *   <li>Neither: the profile as written (a Poisson number of orders around its expected count).
+ * </ul>
+ *
+ * @param profile the fitted profile (duration, speed, rate and faults final)
+ * @param orders exactly this many arrivals, or -1 for a Poisson number
+ * @param expectedOrders orders expected (stock is sized for them)
+ * @param rule how the profile was fitted, for the summary
+ */
+record RunPlan(Profile profile, long orders, double expectedOrders, String rule) {
+
+  static RunPlan resolve(SimulatorOptions o) {
+    Profile p = Profiles.load(o.profile());
+    if (o.skus > 0) {
+      p = p.withCatalog(new Profile.CatalogShape(o.skus, p.catalog().zipf(), p.catalog().doorbusters(),
+          p.catalog().doorbusterStock()));
+    }
+    if (o.declineRate >= 0) {
+      p = p.withPayment(new Profile.Payment(o.declineRate, p.payment().latencyNanos()));
+    }
+    FaultPlan faults = (o.noFaults ? FaultPlan.NONE : p.faults()).plus(o.faultPlan());
+    double rate = o.rate > 0 ? o.rate : p.rate();
+    double speed = o.speed > 0 ? o.speed : p.speed();
+    double duration = p.durationSeconds();
+    double mean = ArrivalSchedule.meanMultiplier(p);
+    double wall = o.durationSeconds > 0 ? o.durationSeconds : 0;
+    String rule;
+    long orders = o.orders() > 0 ? o.orders() : -1;
+    if (orders > 0 && wall > 0) {
+      speed = duration / wall;
+      rate = orders / (duration * mean);
+      rule = String.format(Locale.US, "%,d orders fitted into %s", orders, Durations.format(wall));
+    } else if (orders > 0) {
+      duration = orders / (rate * mean);
+      rule = String.format(Locale.US, "%,d orders at the profile's intensity: %s simulated", orders,
+          Durations.format(duration));
+    } else if (wall > 0) {
+      speed = duration / wall;
+      rule = "the profile played in " + Durations.format(wall);
+    } else {
+      rule = "the profile as written";
+    }
+    Profile fitted = p.with(duration, speed, rate, faults);
+    double expected = orders > 0 ? orders : ArrivalSchedule.expectedOrders(fitted);
+    return new RunPlan(fitted, orders, expected, rule);
+  }
+
+  /** Handler concurrency per service: {@code --concurrency}, else the profile's for in-process brokers, else 32. */
+  Map<OmsService, Integer> concurrency(int flag, boolean inProcess) {
+    Map<OmsService, Integer> c = new EnumMap<>(OmsService.class);
+    int cores = Runtime.getRuntime().availableProcessors();
+    for (OmsService s : OmsService.values()) {
+      int n;
+      if (flag > 0) {
+        n = flag;
+      } else if (!inProcess) {
+        n = 32; // a remote broker's handler waits for its follow-on events to be accepted
+      } else {
+        n = profile.concurrency().getOrDefault(s.group(), profile.concurrency().getOrDefault("default", cores));
+      }
+      c.put(s, n);
+    }
+    return c;
+  }
+
+  /** The arrival phase's wall-clock length in seconds. */
+  double wallSeconds() {
+    return profile.wallSeconds();
+  }
+}
