@@ -107,6 +107,13 @@ final class SimulationRun {
   }
 
   SimulationResult execute() {
+    try (LocalKafka localKafka = LocalKafka.prepare(options.broker(), options.brokerOptions,
+        options.quiet() ? null : progress)) {
+      return execute(localKafka.options());
+    }
+  }
+
+  private SimulationResult execute(Map<String, String> brokerOptions) {
     RunPlan plan = RunPlan.resolve(options);
     Profile profile = plan.profile();
     if (plan.orders() > OrderTracker.capacity() || plan.expectedOrders() > OrderTracker.capacity() / 2) {
@@ -138,7 +145,7 @@ final class SimulationRun {
     FaultyPorts.Packing warehouse = new FaultyPorts.Packing(new InMemoryWarehouse(), packsPerSecond, warehouseChaos,
         inventory.initialStock());
 
-    EventBroker raw = Brokers.create(options.broker(), options.brokerOptions);
+    EventBroker raw = Brokers.create(options.broker(), brokerOptions);
     InstrumentedBroker broker = new InstrumentedBroker(raw, faults.duplicates(), faultSeed, this::onSent);
     RunListener listener;
     try {
