@@ -11,7 +11,9 @@ public record EventType<T extends OrderEvent>(String name, Class<T> javaType, in
   public EventType {
     Require.nonBlank(name, "event type name");
     Require.nonNull(javaType, "event java type");
-    Require.check(version >= 1, "schema version must be >= 1, was " + version);
+    if (version < 1) {
+      throw Require.invalid("schema version must be >= 1, was " + version);
+    }
   }
 
   public static <T extends OrderEvent> EventType<T> of(String name, Class<T> javaType, int version) {

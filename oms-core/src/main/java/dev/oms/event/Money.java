@@ -7,10 +7,13 @@ import dev.oms.internal.Require;
  */
 public record Money(long amountMinor, String currency) {
   public Money {
-    Require.check(amountMinor >= 0, "money amount must not be negative, was " + amountMinor);
-    Require.check(
-        currency != null && currency.length() == 3 && isUpperAscii(currency),
-        "currency must be a three-letter ISO 4217 code such as USD, was " + currency);
+    // Messages are built only on failure: money is made on every order.
+    if (amountMinor < 0) {
+      throw Require.invalid("money amount must not be negative, was " + amountMinor);
+    }
+    if (currency == null || currency.length() != 3 || !isUpperAscii(currency)) {
+      throw Require.invalid("currency must be a three-letter ISO 4217 code such as USD, was " + currency);
+    }
   }
 
   public static Money of(long amountMinor, String currency) {
@@ -31,7 +34,9 @@ public record Money(long amountMinor, String currency) {
   }
 
   private void requireSameCurrency(Money other) {
-    Require.check(isSameCurrency(other), "cannot add " + other.currency + " to " + currency);
+    if (!isSameCurrency(other)) {
+      throw Require.invalid("cannot add " + other.currency + " to " + currency);
+    }
   }
 
   private static boolean isUpperAscii(String s) {

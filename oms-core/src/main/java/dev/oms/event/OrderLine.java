@@ -6,7 +6,9 @@ import dev.oms.internal.Require;
 public record OrderLine(String sku, int quantity, Money unitPrice) {
   public OrderLine {
     Require.nonBlank(sku, "line sku");
-    Require.check(quantity > 0, "line quantity must be positive, was " + quantity + " for " + sku);
+    if (quantity <= 0) { // the message is built only on failure: lines are made on every order
+      throw Require.invalid("line quantity must be positive, was " + quantity + " for " + sku);
+    }
     Require.nonNull(unitPrice, "line unitPrice");
   }
 

@@ -26,6 +26,11 @@ public final class Require {
     }
   }
 
+  /** The INVALID_EVENT error for a check done by the caller: the message is built only on failure. */
+  public static OmsException invalid(String message) {
+    return new OmsException(OmsException.Kind.INVALID_EVENT, message);
+  }
+
   public static <T> T config(T value, String what) {
     if (value == null) {
       throw new OmsException(OmsException.Kind.CONFIGURATION, what + " must be set");

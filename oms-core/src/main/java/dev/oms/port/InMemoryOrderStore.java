@@ -140,4 +140,9 @@ public final class InMemoryOrderStore implements OrderStore {
   public int size() {
     return orders.size();
   }
+
+  /** The ids of every order the store knows, in no particular order (a snapshot, for audits). */
+  public List<String> orderIds() {
+    return List.copyOf(orders.keySet());
+  }
 }

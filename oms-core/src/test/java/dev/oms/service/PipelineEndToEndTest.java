@@ -51,6 +51,7 @@ class PipelineEndToEndTest {
     assertThat(pipeline.notifications.kinds("o-1")).containsExactlyInAnyOrder(NotificationKind.ORDER_RECEIVED,
         NotificationKind.PAYMENT_CONFIRMED, NotificationKind.SHIPPED, NotificationKind.ORDER_COMPLETED);
     assertThat(pipeline.audit(List.of("o-1")).invariantsHeld()).isTrue();
+    assertThat(pipeline.orders.orderIds()).as("orders an audit can enumerate").containsExactly("o-1");
   }
 
   @Test
