@@ -30,6 +30,17 @@ public final class Completion {
     }
   }
 
+  /** A final consumer handled a record it did not decode (raw Kafka baseline): folds in its key. */
+  public void arrive(String key) {
+    sink += key.length();
+    if (done.incrementAndGet() == target) {
+      Thread w = waiter;
+      if (w != null) {
+        LockSupport.unpark(w);
+      }
+    }
+  }
+
   public long done() {
     return done.get();
   }

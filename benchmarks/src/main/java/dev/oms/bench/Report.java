@@ -71,6 +71,7 @@ public final class Report {
     hop();
     pipeline();
     codec();
+    kafka();
     others();
     if (!targets.isEmpty()) {
       out.println("### Targets");
@@ -251,12 +252,59 @@ public final class Report {
     out.println();
   }
 
-  // ---------------------------------------------------------------- anything else (e.g. Kafka)
+  // ---------------------------------------------------------------- Kafka
+
+  private void kafka() {
+    if (rows.stream().noneMatch(r -> r.name.startsWith("KafkaBenchmark."))) {
+      return;
+    }
+    out.println("### Kafka (records per second on one local Kafka 4.1.1; higher is better)");
+    out.println();
+    out.println("| path | OMS Kafka adapter | raw kafka-clients, pre-encoded bytes | raw kafka-clients + OMS codec "
+        + "| OMS ÷ raw (target ≥ 0.9) | OMS ÷ (raw + codec) |");
+    out.println("|---|---:|---:|---:|---:|---:|");
+    boolean anyAlloc = false;
+    for (String path : List.of("produce", "endToEnd")) {
+      String name = "KafkaBenchmark." + path;
+      Row oms = find(name, "impl", "oms");
+      Row raw = find(name, "impl", "raw");
+      Row rawCodec = find(name, "impl", "rawCodec");
+      if (oms == null && raw == null && rawCodec == null) {
+        continue;
+      }
+      anyAlloc |= oms != null && !Double.isNaN(oms.allocNorm);
+      String label = path.equals("produce") ? "produce (send, every ack)" : "end to end (produce, consume, commit)";
+      out.println("| " + label + " | " + cell(oms) + " | " + cell(raw) + " | " + cell(rawCodec) + " | "
+          + ratio(oms, raw) + " | " + ratio(oms, rawCodec) + " |");
+      if (oms != null && raw != null) {
+        target(oms.score / raw.score >= 0.9, "Kafka " + path + ": OMS adapter at 0.9x or better of raw kafka-clients "
+            + "(OMS / raw = " + fmt(oms.score / raw.score) + ")");
+      }
+    }
+    out.println();
+    if (anyAlloc) {
+      out.println("Bytes allocated per record in the benchmark JVM (`-prof gc`; the broker's JVM is not counted):");
+      out.println();
+      out.println("| path | OMS | raw | raw + codec |");
+      out.println("|---|---:|---:|---:|");
+      for (String path : List.of("produce", "endToEnd")) {
+        String name = "KafkaBenchmark." + path;
+        if (find(name, "impl", "oms") == null) {
+          continue;
+        }
+        out.println("| " + path + " | " + bytes(find(name, "impl", "oms")) + " | " + bytes(find(name, "impl", "raw"))
+            + " | " + bytes(find(name, "impl", "rawCodec")) + " |");
+      }
+      out.println();
+    }
+  }
+
+  // ---------------------------------------------------------------- anything else
 
   private void others() {
     List<Row> rest = rows.stream()
         .filter(r -> !r.name.startsWith("HopBenchmark.") && !r.name.startsWith("PipelineBenchmark.")
-            && !r.name.startsWith("CodecBenchmark."))
+            && !r.name.startsWith("CodecBenchmark.") && !r.name.startsWith("KafkaBenchmark."))
         .toList();
     if (rest.isEmpty()) {
       return;
