@@ -1,6 +1,5 @@
 package dev.oms.kafka.internal;
 
-import dev.oms.broker.spi.BrokerRecord;
 import dev.oms.broker.spi.BrokerSubscription;
 import dev.oms.broker.spi.RecordHandler;
 import dev.oms.broker.spi.SubscriptionRequest;
@@ -137,8 +136,7 @@ public final class KafkaSubscription implements BrokerSubscription {
       partition.skip(record.offset());
       return;
     }
-    BrokerRecord brokerRecord = CloudEventsHeaders.toBrokerRecord(record.key(), record.headers(), record.value());
-    InFlightRecord inFlightRecord = new InFlightRecord(record.partition(), record.offset(), brokerRecord);
+    InFlightRecord inFlightRecord = new InFlightRecord(record.partition(), record.offset(), record);
     partition.add(inFlightRecord);
     inFlight.incrementAndGet();
     lanes[laneOf(record)].submit(inFlightRecord);

@@ -1,5 +1,6 @@
 package dev.oms.kafka.internal;
 
+import dev.oms.broker.spi.BrokerRecord;
 import dev.oms.broker.spi.RecordHandler;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -80,17 +81,18 @@ final class Lane implements Runnable {
   }
 
   private boolean handle(InFlightRecord next) throws InterruptedException {
+    BrokerRecord record = CloudEventsHeaders.toBrokerRecord(next.record.key(), next.record.headers(), next.record.value());
     long pause = 10;
     while (!aborted) {
       try {
-        handler.onRecord(next.record);
+        handler.onRecord(record);
         return true;
       } catch (Exception e) {
         if (aborted) {
           return false;
         }
         log.warn("group {}: handler rejected {} (partition {}, offset {}); delivering it again in {} ms: {}",
-            group, next.record, next.partition, next.offset, pause, e.toString());
+            group, record, next.partition, next.offset, pause, e.toString());
         Thread.sleep(pause); // backoff before the redelivery; interrupted by abort()
         pause = Math.min(MAX_PAUSE_MILLIS, pause * 2);
       }
