@@ -67,7 +67,7 @@ public final class EventBus implements AutoCloseable {
     this.listener = b.listener != null ? b.listener : DeliveryListener.NONE;
     this.closeTimeout = b.closeTimeout;
     this.deadLetters = new DeadLetters(store, codec, storageCodec, groups::get, port::send);
-    broker.start(new Context());
+    broker.start(BrokerContext.of(codec));
   }
 
   public static Builder builder() {
@@ -249,30 +249,6 @@ public final class EventBus implements AutoCloseable {
     @Override
     public DeliveryListener listener() {
       return listener;
-    }
-  }
-
-  private final class Context implements BrokerContext {
-    @Override
-    public byte[] encode(BrokerRecord record) {
-      return record.body() != null && !record.isBinary() ? record.body() : codec.encode(eventOf(record));
-    }
-
-    @Override
-    public EventCodec.BinaryEvent encodeBinary(BrokerRecord record) {
-      return codec.encodeBinary(eventOf(record));
-    }
-
-    private OrderEvent eventOf(BrokerRecord record) {
-      if (record.event() != null) {
-        return record.event();
-      }
-      return record.isBinary() ? codec.decodeBinary(record.headers(), record.body()) : codec.decode(record.body());
-    }
-
-    @Override
-    public int maxRecordBytes() {
-      return codec.maxEventBytes();
     }
   }
 

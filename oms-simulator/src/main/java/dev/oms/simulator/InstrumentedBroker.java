@@ -1,14 +1,9 @@
 package dev.oms.simulator;
 
-import dev.oms.broker.spi.BrokerCapabilities;
-import dev.oms.broker.spi.BrokerContext;
 import dev.oms.broker.spi.BrokerRecord;
-import dev.oms.broker.spi.BrokerSubscription;
 import dev.oms.broker.spi.EventBroker;
-import dev.oms.broker.spi.RecordHandler;
-import dev.oms.broker.spi.SubscriptionRequest;
+import dev.oms.broker.spi.ForwardingEventBroker;
 import dev.oms.event.OrderEvent;
-import java.time.Duration;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
@@ -19,38 +14,22 @@ import java.util.function.Consumer;
  * copy is the same record with the same event id, sent right behind the first, which is what an
  * at-least-once broker does after a lost acknowledgement.
  */
-final class InstrumentedBroker implements EventBroker {
-  private final EventBroker delegate;
+final class InstrumentedBroker extends ForwardingEventBroker {
   private final double duplicates;
   private final long seed;
   private final Consumer<OrderEvent> onSent;
   final LongAdder duplicated = new LongAdder();
 
   InstrumentedBroker(EventBroker delegate, double duplicates, long seed, Consumer<OrderEvent> onSent) {
-    this.delegate = delegate;
+    super(delegate);
     this.duplicates = duplicates;
     this.seed = seed;
     this.onSent = onSent;
   }
 
-  EventBroker delegate() {
-    return delegate;
-  }
 
-  @Override
-  public String name() {
-    return delegate.name();
-  }
 
-  @Override
-  public BrokerCapabilities capabilities() {
-    return delegate.capabilities();
-  }
 
-  @Override
-  public void start(BrokerContext context) {
-    delegate.start(context);
-  }
 
   @Override
   public CompletionStage<Void> send(BrokerRecord record) {
@@ -58,11 +37,11 @@ final class InstrumentedBroker implements EventBroker {
     if (event != null) {
       onSent.accept(event);
     }
-    CompletionStage<Void> sent = delegate.send(record);
+    CompletionStage<Void> sent = delegate().send(record);
     if (duplicates > 0 && event != null && chosen(event.eventId())) {
       duplicated.increment();
       try {
-        delegate.send(record); // its outcome doesn't matter: the original is what was acknowledged
+        delegate().send(record); // its outcome doesn't matter: the original is what was acknowledged
       } catch (RuntimeException ignored) {
         // a refused duplicate is a duplicate that didn't happen
       }
@@ -75,13 +54,5 @@ final class InstrumentedBroker implements EventBroker {
     return (h >>> 11) * 0x1.0p-53 < duplicates;
   }
 
-  @Override
-  public BrokerSubscription subscribe(SubscriptionRequest request, RecordHandler handler) {
-    return delegate.subscribe(request, handler);
-  }
 
-  @Override
-  public boolean close(Duration drainTimeout) {
-    return delegate.close(drainTimeout);
-  }
 }

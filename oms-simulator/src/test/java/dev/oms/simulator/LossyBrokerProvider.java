@@ -1,16 +1,11 @@
 package dev.oms.simulator;
 
-import dev.oms.broker.spi.BrokerCapabilities;
-import dev.oms.broker.spi.BrokerContext;
 import dev.oms.broker.spi.BrokerProvider;
 import dev.oms.broker.spi.BrokerRecord;
-import dev.oms.broker.spi.BrokerSubscription;
 import dev.oms.broker.spi.EventBroker;
-import dev.oms.broker.spi.RecordHandler;
-import dev.oms.broker.spi.SubscriptionRequest;
+import dev.oms.broker.spi.ForwardingEventBroker;
 import dev.oms.event.ShipmentProcessed;
 import dev.oms.memory.InMemoryBroker;
-import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -29,40 +24,23 @@ public final class LossyBrokerProvider implements BrokerProvider {
 
   @Override
   public EventBroker create(Map<String, String> options) {
-    InMemoryBroker delegate = InMemoryBroker.ofDefaults();
-    return new EventBroker() {
+    return new ForwardingEventBroker(InMemoryBroker.ofDefaults()) {
       @Override
       public String name() {
         return NAME;
       }
 
-      @Override
-      public BrokerCapabilities capabilities() {
-        return delegate.capabilities();
-      }
 
-      @Override
-      public void start(BrokerContext context) {
-        delegate.start(context);
-      }
 
       @Override
       public CompletionStage<Void> send(BrokerRecord record) {
         if (ShipmentProcessed.TYPE.name().equals(record.type()) && OrderGenerator.sequenceOf(record.key()) % 10 == 0) {
           return CompletableFuture.completedFuture(null);
         }
-        return delegate.send(record);
+        return super.send(record);
       }
 
-      @Override
-      public BrokerSubscription subscribe(SubscriptionRequest request, RecordHandler handler) {
-        return delegate.subscribe(request, handler);
-      }
 
-      @Override
-      public boolean close(Duration drainTimeout) {
-        return delegate.close(drainTimeout);
-      }
     };
   }
 }

@@ -258,7 +258,7 @@ public abstract class BrokerCompatibilityKit {
         broker.close(cleanupTimeout());
       }
     });
-    broker.start(new KitContext(codec));
+    broker.start(BrokerContext.of(codec)); // what a bus with this codec would give it
     return broker;
   }
 
@@ -500,37 +500,6 @@ public abstract class BrokerCompatibilityKit {
       crashed.remove(broker);
       throw new AssertionError("the adapter declares capabilities().durable() but its kit subclass does not "
           + "override crash(EventBroker); override it to stop the instance without committing anything", e);
-    }
-  }
-
-  /** What the bus gives an adapter: encoding with the bus's codec (and its size limit). */
-  private static final class KitContext implements BrokerContext {
-    private final EventCodec codec;
-
-    KitContext(EventCodec codec) {
-      this.codec = codec;
-    }
-
-    @Override
-    public byte[] encode(BrokerRecord record) {
-      return record.body() != null && !record.isBinary() ? record.body() : codec.encode(eventOf(record));
-    }
-
-    @Override
-    public EventCodec.BinaryEvent encodeBinary(BrokerRecord record) {
-      return codec.encodeBinary(eventOf(record));
-    }
-
-    private OrderEvent eventOf(BrokerRecord record) {
-      if (record.event() != null) {
-        return record.event();
-      }
-      return record.isBinary() ? codec.decodeBinary(record.headers(), record.body()) : codec.decode(record.body());
-    }
-
-    @Override
-    public int maxRecordBytes() {
-      return codec.maxEventBytes();
     }
   }
 

@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectNestedMethod;
 
 import dev.oms.broker.spi.BrokerCapabilities;
-import dev.oms.broker.spi.BrokerContext;
 import dev.oms.broker.spi.BrokerRecord;
 import dev.oms.broker.spi.BrokerSubscription;
 import dev.oms.broker.spi.EventBroker;
+import dev.oms.broker.spi.ForwardingEventBroker;
 import dev.oms.broker.spi.RecordHandler;
 import dev.oms.broker.spi.SubscriptionRequest;
 import dev.oms.event.StockReleased;
@@ -134,37 +134,16 @@ class KitSelfTest {
   // ---------------------------------------------------------------- broken brokers
 
   /** The in-memory broker, with every call passed through; subclasses break one thing. */
-  abstract static class Decorator implements EventBroker {
-    final EventBroker delegate = InMemoryBroker.create(InMemoryBrokerConfig.builder().threads(4).build());
+  abstract static class Decorator extends ForwardingEventBroker {
+    final EventBroker delegate = delegate();
+
+    Decorator() {
+      super(InMemoryBroker.create(InMemoryBrokerConfig.builder().threads(4).build()));
+    }
 
     @Override
     public String name() {
       return "broken-" + getClass().getSimpleName();
-    }
-
-    @Override
-    public BrokerCapabilities capabilities() {
-      return delegate.capabilities();
-    }
-
-    @Override
-    public void start(BrokerContext context) {
-      delegate.start(context);
-    }
-
-    @Override
-    public CompletionStage<Void> send(BrokerRecord record) {
-      return delegate.send(record);
-    }
-
-    @Override
-    public BrokerSubscription subscribe(SubscriptionRequest request, RecordHandler handler) {
-      return delegate.subscribe(request, handler);
-    }
-
-    @Override
-    public boolean close(Duration drainTimeout) {
-      return delegate.close(drainTimeout);
     }
   }
 

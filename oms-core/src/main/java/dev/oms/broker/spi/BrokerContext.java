@@ -19,4 +19,12 @@ public interface BrokerContext {
 
   /** The largest encoded record the bus accepts, in bytes. */
   int maxRecordBytes();
+
+  /**
+   * The context an event bus with {@code codec} gives its adapter, for tools and test kits that
+   * start an adapter without a bus.
+   */
+  static BrokerContext of(EventCodec codec) {
+    return new dev.oms.internal.CodecBrokerContext(codec);
+  }
 }
