@@ -1,11 +1,10 @@
 package dev.oms.simulator;
 
-import dev.oms.broker.spi.BrokerCapabilities;
-import dev.oms.broker.spi.BrokerContext;
 import dev.oms.broker.spi.BrokerProvider;
 import dev.oms.broker.spi.BrokerRecord;
 import dev.oms.broker.spi.BrokerSubscription;
 import dev.oms.broker.spi.EventBroker;
+import dev.oms.broker.spi.ForwardingEventBroker;
 import dev.oms.broker.spi.RecordHandler;
 import dev.oms.broker.spi.SubscriptionRequest;
 import dev.oms.memory.InMemoryBroker;
@@ -35,30 +34,19 @@ public final class RestartableBrokerProvider implements BrokerProvider {
     return new Broker(InMemoryBroker.ofDefaults());
   }
 
-  static final class Broker implements EventBroker {
-    private final InMemoryBroker delegate;
+  static final class Broker extends ForwardingEventBroker {
     private final List<BrokerSubscription> subscriptions = new CopyOnWriteArrayList<>();
     private final ArrayDeque<Object[]> held = new ArrayDeque<>();
     private boolean down;
     volatile int restarts;
 
     Broker(InMemoryBroker delegate) {
-      this.delegate = delegate;
+      super(delegate);
     }
 
     @Override
     public String name() {
       return NAME;
-    }
-
-    @Override
-    public BrokerCapabilities capabilities() {
-      return delegate.capabilities();
-    }
-
-    @Override
-    public void start(BrokerContext context) {
-      delegate.start(context);
     }
 
     @Override
@@ -70,19 +58,14 @@ public final class RestartableBrokerProvider implements BrokerProvider {
           return f;
         }
       }
-      return delegate.send(record);
+      return super.send(record);
     }
 
     @Override
     public BrokerSubscription subscribe(SubscriptionRequest request, RecordHandler handler) {
-      BrokerSubscription s = delegate.subscribe(request, handler);
+      BrokerSubscription s = super.subscribe(request, handler);
       subscriptions.add(s);
       return s;
-    }
-
-    @Override
-    public boolean close(Duration drainTimeout) {
-      return delegate.close(drainTimeout);
     }
 
     @SuppressWarnings("unchecked")
@@ -96,7 +79,7 @@ public final class RestartableBrokerProvider implements BrokerProvider {
         Object[] next;
         while ((next = held.poll()) != null) {
           CompletableFuture<Void> f = (CompletableFuture<Void>) next[1];
-          delegate.send((BrokerRecord) next[0]).whenComplete((v, e) -> {
+          super.send((BrokerRecord) next[0]).whenComplete((v, e) -> {
             if (e != null) {
               f.completeExceptionally(e);
             } else {
