@@ -38,6 +38,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 
 /**
  * The order pipeline, wired and running: checkout, inventory, order (payment), fulfillment,
@@ -78,7 +79,17 @@ public final class Oms implements AutoCloseable {
     }
   }
 
+  /** The service's built-in handlers, after the caller's customization, declared blocking if asked. */
   private static EventHandlers handlersOf(OmsService service, Builder b) {
+    EventHandlers handlers = b.customizers.getOrDefault(service, UnaryOperator.identity()).apply(builtIn(service, b));
+    if (handlers == null) {
+      throw new OmsException(OmsException.Kind.CONFIGURATION, "the handlers customization of " + service
+          + " returned null; return the handlers to subscribe (the built-in ones, wrapped or replaced)");
+    }
+    return b.blocking.contains(service) ? handlers.blocking() : handlers;
+  }
+
+  private static EventHandlers builtIn(OmsService service, Builder b) {
     return switch (service) {
       case INVENTORY -> new InventoryService(b.inventory).handlers();
       case ORDER -> new OrderService(b.paymentGateway, b.paymentLedger).handlers();
@@ -165,6 +176,8 @@ public final class Oms implements AutoCloseable {
     private int defaultConcurrency = Runtime.getRuntime().availableProcessors();
     private final Map<OmsService, Integer> concurrency = new EnumMap<>(OmsService.class);
     private Set<OmsService> services = EnumSet.allOf(OmsService.class);
+    private final Map<OmsService, UnaryOperator<EventHandlers>> customizers = new EnumMap<>(OmsService.class);
+    private final Set<OmsService> blocking = EnumSet.noneOf(OmsService.class);
 
     private Builder() {}
 
@@ -183,9 +196,6 @@ public final class Oms implements AutoCloseable {
       return this;
     }
 
-
-
-
     /** Retry, dedup and dead-letter policy of every service's group. */
     public Builder deliveryPolicy(DeliveryPolicy policy) {
       this.policy = Require.config(policy, "deliveryPolicy");
@@ -197,7 +207,6 @@ public final class Oms implements AutoCloseable {
       this.acceptTimeout = Require.config(timeout, "acceptTimeout");
       return this;
     }
-
 
     public Builder inventory(InventoryStore inventory) {
       this.inventory = Require.config(inventory, "inventory");
@@ -248,6 +257,31 @@ public final class Oms implements AutoCloseable {
      */
     public Builder services(Set<OmsService> services) {
       this.services = services.isEmpty() ? EnumSet.noneOf(OmsService.class) : EnumSet.copyOf(services);
+      return this;
+    }
+
+    /**
+     * Wraps or replaces a service's handlers: {@code customize} gets the built-in handlers and
+     * returns what the service's group subscribes, for example
+     * {@code h -> h.wrap((type, handler) -> (e, ctx) -> { audit(e); handler.handle(e, ctx); })}, or
+     * {@code h -> h.toBuilder().replace(OrderCreated.TYPE, myHandler, false).build()}.
+     */
+    public Builder handlers(OmsService service, UnaryOperator<EventHandlers> customize) {
+      Require.config(service, "service");
+      Require.config(customize, "handlers customization of " + service);
+      this.customizers.merge(service, customize, (first, then) -> h -> then.apply(first.apply(h)));
+      return this;
+    }
+
+    /**
+     * Declares that these services' ports block on I/O (a JDBC store, an HTTP payment gateway):
+     * their handlers run on the bus's blocking pool, at most the service's concurrency at once,
+     * never on the core-count workers the other services share.
+     */
+    public Builder blocking(OmsService... services) {
+      for (OmsService service : services) {
+        this.blocking.add(Require.config(service, "service"));
+      }
       return this;
     }
 

@@ -31,7 +31,12 @@ public class OmsException extends RuntimeException {
     /** Something asked for by id (a dead letter, a consumer group) does not exist. */
     NOT_FOUND,
     /** A caller's request was refused by a service's business rules (for example an empty order). */
-    REJECTED
+    REJECTED,
+    /**
+     * The dead-letter store reached its stated bound: a new failure is refused to its publisher, or
+     * left on the broker to be delivered again, never dropped. Redrive or discard dead letters.
+     */
+    DEAD_LETTERS_FULL
   }
 
   private final Kind kind;

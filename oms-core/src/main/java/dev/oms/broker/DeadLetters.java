@@ -5,7 +5,7 @@ import dev.oms.broker.spi.DeadLetter;
 import dev.oms.broker.spi.DeadLetterStore;
 import dev.oms.codec.EventCodec;
 import dev.oms.event.OrderEvent;
-import dev.oms.internal.GroupRuntime;
+import dev.oms.runtime.GroupRuntime;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
@@ -40,7 +40,7 @@ public final class DeadLetters {
 
   /** The dead letters and parked records of one consumer group, oldest first. */
   public List<DeadLetter> list(String group) {
-    return store.list().stream().filter(d -> d.group().equals(group)).collect(Collectors.toList());
+    return store.list(group);
   }
 
   /** Only the records that failed themselves (not the ones parked behind them). */

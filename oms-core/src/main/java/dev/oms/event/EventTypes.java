@@ -19,4 +19,9 @@ public final class EventTypes {
           OrderCancelled.TYPE,
           RefundIssued.TYPE,
           StockReleased.TYPE);
+
+  /** True for the types that end an order: {@link OrderFulfilled} and {@link OrderCancelled}. */
+  public static boolean isTerminal(EventType<?> type) {
+    return type == OrderFulfilled.TYPE || type == OrderCancelled.TYPE;
+  }
 }

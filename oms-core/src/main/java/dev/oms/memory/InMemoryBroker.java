@@ -5,7 +5,11 @@ import dev.oms.broker.spi.BrokerCapabilities;
 import dev.oms.broker.spi.BrokerContext;
 import dev.oms.broker.spi.BrokerRecord;
 import dev.oms.broker.spi.BrokerSubscription;
+import dev.oms.broker.spi.DeliveryInfo;
 import dev.oms.broker.spi.EventBroker;
+import dev.oms.broker.spi.KeyOrder;
+import dev.oms.broker.spi.KeyedLanes;
+import dev.oms.broker.spi.Outcome;
 import dev.oms.broker.spi.RecordHandler;
 import dev.oms.broker.spi.SubscriptionRequest;
 import dev.oms.internal.Stages;
@@ -14,6 +18,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinWorkerThread;
@@ -35,6 +40,10 @@ import org.slf4j.LoggerFactory;
  *       threads never outnumber cores, which on small machines matters more than anything else.
  *   <li>Every group gets its own copy of each event (fan-out) and its own bound; when a group is
  *       full, the {@link BackpressurePolicy} decides between waiting and failing fast.
+ *   <li>A lane hands each record to the delivery runtime and moves on without waiting for its
+ *       outcome: a record waiting for a retry or a blocking handler holds only its own order. At
+ *       most a lane's capacity of such records is outstanding per lane; then the lane waits for
+ *       outcomes before taking more, so memory stays bounded.
  * </ul>
  */
 public final class InMemoryBroker implements EventBroker {
@@ -43,6 +52,11 @@ public final class InMemoryBroker implements EventBroker {
   private static final int RUNNING = 0;
   private static final int DRAINING = 1;
   private static final int CLOSED = 2;
+
+  private static final BrokerCapabilities CAPABILITIES = BrokerCapabilities.builder()
+      .carriesObjects(true)
+      .keyOrder(KeyOrder.NATIVE, true) // one lane per order, fed in send order whatever the type
+      .build();
 
   private final InMemoryBrokerConfig config;
   private final ForkJoinPool pool;
@@ -81,7 +95,7 @@ public final class InMemoryBroker implements EventBroker {
 
   @Override
   public BrokerCapabilities capabilities() {
-    return new BrokerCapabilities(true, false, false, Integer.MAX_VALUE);
+    return CAPABILITIES;
   }
 
   @Override
@@ -356,7 +370,7 @@ public final class InMemoryBroker implements EventBroker {
 
     boolean isIdle() {
       for (Lane lane : lanes) {
-        if (!lane.queue.isEmpty() || lane.isScheduled()) {
+        if (!lane.queue.isEmpty() || lane.isScheduled() || lane.outstanding.get() > 0) {
           return false;
         }
       }
@@ -387,7 +401,10 @@ public final class InMemoryBroker implements EventBroker {
     public void close() {
       closed = true;
       unsubscribe(this);
-      long dropped = backlog();
+      long dropped = 0;
+      for (Lane lane : lanes) {
+        dropped += lane.dropQueued();
+      }
       if (dropped > 0) {
         log.warn("group {} unsubscribed with {} undelivered events; they are dropped with it", name, dropped);
       }
@@ -395,12 +412,7 @@ public final class InMemoryBroker implements EventBroker {
   }
 
   static int laneIndex(String key, int lanes) {
-    if (lanes == 1 || key == null) {
-      return 0;
-    }
-    int h = key.hashCode();
-    h ^= h >>> 16;
-    return (h & 0x7fffffff) % lanes;
+    return KeyedLanes.laneOf(key, lanes);
   }
 
   /** A queue and the task that drains it; scheduled on the pool only while it has work. */
@@ -408,26 +420,31 @@ public final class InMemoryBroker implements EventBroker {
     final Group group;
     final MpscArrayQueue<BrokerRecord> queue;
     private final java.util.concurrent.atomic.AtomicBoolean scheduled = new java.util.concurrent.atomic.AtomicBoolean();
-    /** Records whose delivery finished; with the queue's offer count it gives the lane's backlog. */
+    /** Records whose outcome settled; with the queue's offer count it gives the lane's backlog. */
     private final java.util.concurrent.atomic.AtomicLong completed = new java.util.concurrent.atomic.AtomicLong();
+    /** Records handed to the runtime whose outcome is still pending (a retry timer, a blocking handler). */
+    final java.util.concurrent.atomic.AtomicInteger outstanding = new java.util.concurrent.atomic.AtomicInteger();
+    private final int maxOutstanding;
 
     Lane(Group group, int capacity) {
       this.group = group;
       this.queue = new MpscArrayQueue<>(capacity);
+      this.maxOutstanding = Math.max(16, queue.capacity());
     }
 
     boolean isScheduled() {
       return scheduled.get();
     }
 
-    /** Counts a record until its handler returned, so a record being handled is never invisible. */
+    /** Counts a record until its outcome settled, so a record being handled is never invisible. */
     long pending() {
       long done = completed.get();
       return Math.max(0, queue.offered() - done);
     }
 
     void schedule() {
-      if (!group.paused && !scheduled.get() && scheduled.compareAndSet(false, true)) {
+      if (!group.paused && !group.closed && outstanding.get() < maxOutstanding && !scheduled.get()
+          && scheduled.compareAndSet(false, true)) {
         try {
           pool.execute(this);
         } catch (java.util.concurrent.RejectedExecutionException e) {
@@ -436,19 +453,30 @@ public final class InMemoryBroker implements EventBroker {
       }
     }
 
+    /** Empties the queue of an unsubscribed group; returns how many records were dropped. */
+    long dropQueued() {
+      long dropped = 0;
+      while (queue.poll() != null) {
+        dropped++;
+        completed.incrementAndGet();
+      }
+      return dropped;
+    }
+
     @Override
     public void run() {
       int batch = config.drainBatch();
       try {
-        for (int i = 0; i < batch && !group.paused && !group.closed; i++) {
+        for (int i = 0; i < batch && !group.paused && !group.closed && outstanding.get() < maxOutstanding; i++) {
           BrokerRecord record = queue.poll();
           if (record == null) {
             break;
           }
-          if (record != SKIP) {
-            deliver(record);
+          if (record == SKIP) {
+            completed.incrementAndGet();
+          } else {
+            deliver(record, DeliveryInfo.FIRST);
           }
-          completed.lazySet(completed.get() + 1); // only this lane's running task writes it
         }
       } finally {
         scheduled.set(false);
@@ -458,31 +486,58 @@ public final class InMemoryBroker implements EventBroker {
       }
     }
 
-    /** A rejected record is delivered again (after a pause) before anything behind it. */
-    private void deliver(BrokerRecord record) {
-      for (int failures = 1; ; failures++) {
-        try {
-          group.handler.onRecord(record);
-          return;
-        } catch (OutOfMemoryError | InternalError fatal) {
-          throw fatal;
-        } catch (Throwable rejected) {
-          if (state == CLOSED || group.closed) {
-            log.error("group {}: dropped {} rejected during close", group.name, record, rejected);
-            return;
-          }
-          long pause = Math.min(5_000, 50L << Math.min(failures, 7));
-          log.error("group {}: {} rejected (failure {}); redelivering in {} ms", group.name, record, failures, pause,
-              rejected);
-          // An interrupt is not a reason to lose the record: clear it and keep redelivering until close.
-          Thread.interrupted();
-          try {
-            Stages.sleep(pause);
-          } catch (InterruptedException e) {
-            log.warn("group {}: interrupted while waiting to redeliver {}; redelivering now", group.name, record);
-          }
-        }
+    /** Hands a record to the runtime; an outcome that is not ready is counted as outstanding until it is. */
+    private void deliver(BrokerRecord record, DeliveryInfo info) {
+      CompletableFuture<Outcome> stage = handOver(record, info);
+      if (stage.isDone()) {
+        settled(record, info, stage);
+        return;
       }
+      outstanding.incrementAndGet();
+      stage.whenComplete((outcome, error) -> {
+        settled(record, info, stage);
+        if (outstanding.decrementAndGet() < maxOutstanding) {
+          schedule();
+        }
+      });
+    }
+
+    private CompletableFuture<Outcome> handOver(BrokerRecord record, DeliveryInfo info) {
+      try {
+        return group.handler.deliver(record, info).toCompletableFuture();
+      } catch (RuntimeException e) { // the runtime never throws; an adapter-side guard all the same
+        return CompletableFuture.failedFuture(e);
+      }
+    }
+
+    private void settled(BrokerRecord record, DeliveryInfo info, CompletableFuture<Outcome> stage) {
+      Outcome outcome = stage.isCompletedExceptionally() ? null : stage.join();
+      if (outcome == null || !outcome.isSettled()) {
+        redeliverLater(record, info, outcome);
+        return;
+      }
+      completed.incrementAndGet();
+    }
+
+    /**
+     * Retry-later in memory: the runtime waits out broker and store trouble itself, so this comes
+     * only from a bus that is closing (the record is then dropped with the closed broker, as any
+     * undelivered one) or a runtime-side failure, after which the record is delivered again.
+     */
+    private void redeliverLater(BrokerRecord record, DeliveryInfo info, Outcome outcome) {
+      if (state == CLOSED || group.closed) {
+        completed.incrementAndGet();
+        log.warn("group {}: {} not settled at close ({}); dropped with the closed in-memory broker", group.name, record,
+            outcome);
+        return;
+      }
+      long delay = outcome == null ? 100 : Math.max(10, outcome.retryAfter().toMillis());
+      log.warn("group {}: {} to be delivered again in {} ms ({})", group.name, record, delay, outcome);
+      outstanding.incrementAndGet();
+      CompletableFuture.delayedExecutor(delay, TimeUnit.MILLISECONDS, pool).execute(() -> {
+        outstanding.decrementAndGet();
+        deliver(record, DeliveryInfo.delivery(info.deliveryCount() + 1));
+      });
     }
   }
 }

@@ -33,7 +33,7 @@ class BusLifecycleTest {
 
   @Test
   void retryAndDeadLetterLogLinesCarryTheOrderAndCorrelationIds() {
-    Logger logger = (Logger) LoggerFactory.getLogger("dev.oms.internal.GroupRuntime");
+    Logger logger = (Logger) LoggerFactory.getLogger("dev.oms.runtime.GroupRuntime");
     ListAppender<ILoggingEvent> appender = new ListAppender<>();
     appender.start();
     logger.addAppender(appender);

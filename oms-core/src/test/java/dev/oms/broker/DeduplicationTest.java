@@ -10,7 +10,6 @@ import static org.awaitility.Awaitility.await;
 
 import dev.oms.event.OrderEvent;
 import dev.oms.event.OutOfStock;
-import dev.oms.internal.DedupWindow;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -21,7 +20,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** A redelivered event id is handled once per group; the memory of ids is bounded. */
+/** A redelivered event id is handled once per group, within the idempotency store's stated reach. */
 class DeduplicationTest {
   private final List<String> handledIds = new CopyOnWriteArrayList<>();
   private final List<String> duplicateIds = new CopyOnWriteArrayList<>();
@@ -94,8 +93,8 @@ class DeduplicationTest {
   }
 
   @Test
-  void withDedupCapacityZeroARedeliveryIsHandledAgain() {
-    subscribe(fastPolicy(3).toBuilder().dedupCapacity(0).build());
+  void withDeduplicationOffARedeliveryIsHandledAgain() {
+    subscribe(fastPolicy(3).toBuilder().deduplicate(false).build());
     OutOfStock event = seqEvent("o-1", 1);
 
     accepted(bus.publish(event));
@@ -144,122 +143,23 @@ class DeduplicationTest {
   }
 
   @Test
-  void aWindowSmallerThanTheGapForgetsTheOldestIdSoItsRedeliveryIsHandledAgain() {
-    subscribe(fastPolicy(3).toBuilder().dedupCapacity(2).build());
-    OutOfStock e1 = seqEvent("o-1", 1);
-    OutOfStock e2 = seqEvent("o-1", 2);
-    OutOfStock e3 = seqEvent("o-1", 3);
-
-    accepted(bus.publish(e1));
-    accepted(bus.publish(e2));
-    accepted(bus.publish(e3));
-    accepted(bus.publish(e3)); // still remembered: skipped
-    accepted(bus.publish(e1)); // evicted by e3: handled again
-
-    awaitProcessed(4, 1);
-    assertThat(handledIds).containsExactly(e1.eventId(), e2.eventId(), e3.eventId(), e1.eventId());
-  }
-
-  // ---- DedupWindow itself ----
-
-  @Test
-  void dedupWindowRemembersAddedIds() {
-    DedupWindow window = new DedupWindow(3);
-    window.add("a");
-    window.add("b");
-
-    assertThat(window.contains("a")).isTrue();
-    assertThat(window.contains("b")).isTrue();
-    assertThat(window.contains("c")).isFalse();
-    assertThat(window.size()).isEqualTo(2);
-  }
-
-  @Test
-  void dedupWindowEvictsTheOldestIdBeyondItsCapacity() {
-    DedupWindow window = new DedupWindow(3);
-    window.add("a");
-    window.add("b");
-    window.add("c");
-    window.add("d");
-
-    assertThat(window.contains("a")).isFalse();
-    assertThat(window.contains("b")).isTrue();
-    assertThat(window.contains("c")).isTrue();
-    assertThat(window.contains("d")).isTrue();
-    assertThat(window.size()).isEqualTo(3);
-
-    window.add("e");
-    assertThat(window.contains("b")).isFalse();
-    assertThat(window.size()).isEqualTo(3);
-  }
-
-  @Test
-  void dedupWindowAddingAKnownIdAgainDoesNotEvictAnything() {
-    DedupWindow window = new DedupWindow(2);
-    window.add("a");
-    window.add("b");
-    window.add("b");
-    window.add("a");
-
-    assertThat(window.contains("a")).isTrue();
-    assertThat(window.contains("b")).isTrue();
-    assertThat(window.size()).isEqualTo(2);
-  }
-
-  @Test
-  void dedupWindowStaysBoundedUnderConcurrentAdds() throws Exception {
-    int capacity = 1_000;
-    DedupWindow window = new DedupWindow(capacity);
-    int threads = 4;
-    int perThread = 20_000;
-    ExecutorService pool = Executors.newFixedThreadPool(threads);
-    CountDownLatch start = new CountDownLatch(1);
-    try {
-      for (int t = 0; t < threads; t++) {
-        int thread = t;
-        pool.execute(() -> {
-          try {
-            start.await();
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return;
-          }
-          for (int i = 0; i < perThread; i++) {
-            window.add(thread + "-" + i);
-          }
-        });
-      }
-      start.countDown();
-      pool.shutdown();
-      assertThat(pool.awaitTermination(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
-    } finally {
-      pool.shutdownNow();
+  void theReachIsPerOrderNotACountSoAHundredThousandOtherEventsInBetweenForgetNothing() {
+    AtomicInteger handled = new AtomicInteger();
+    bus.subscribe(group("dedup", 2, fastPolicy(3)),
+        EventHandlers.builder().on(OutOfStock.TYPE, (e, ctx) -> handled.incrementAndGet()).build());
+    OutOfStock first = seqEvent("o-first", 1);
+    accepted(bus.publish(first));
+    int others = 100_000; // the old window remembered about 100,000 ids: this many pushed the first one out
+    for (int i = 0; i < others; i++) {
+      bus.publish(seqEvent("o-" + i, 1));
     }
+    awaitProcessed(others + 1, 0);
 
-    assertThat(window.size()).isLessThanOrEqualTo(window.slots()).isGreaterThanOrEqualTo(capacity);
-    assertThat(window.slots()).isLessThanOrEqualTo(4 * capacity);
-    // 80,000 distinct ids went through a window of 1,000: the first id of every thread is gone.
-    for (int t = 0; t < threads; t++) {
-      assertThat(window.contains(t + "-0")).isFalse();
-    }
-  }
+    accepted(bus.publish(first)); // the same event id again, after all of them
 
-  @Test
-  void dedupWindowRemembersRecentIdsAndNeverReportsAnUnseenOne() {
-    int capacity = 10_000;
-    DedupWindow window = new DedupWindow(capacity);
-    List<String> ids = new java.util.ArrayList<>();
-    for (int i = 0; i < 100_000; i++) {
-      String id = new java.util.UUID(i * 0x9E3779B97F4A7C15L, ~i * 0xC2B2AE3D27D4EB4FL).toString();
-      ids.add(id); // deterministic UUID-shaped ids: the same run every time
-      window.add(id);
-    }
-    long recentRemembered = ids.subList(ids.size() - capacity / 2, ids.size()).stream().filter(window::contains).count();
-    assertThat(recentRemembered).as("the newest half-window of ids").isEqualTo(capacity / 2);
-    long rememberedOfLastWindow = ids.subList(ids.size() - capacity, ids.size()).stream().filter(window::contains).count();
-    assertThat(rememberedOfLastWindow).isGreaterThan(capacity * 99L / 100);
-    for (int i = 0; i < 100_000; i++) {
-      assertThat(window.contains(new java.util.UUID(~i * 31L, i * 17L).toString())).isFalse();
-    }
+    awaitProcessed(others + 1, 1);
+    assertThat(handled).hasValue(others + 1);
+    assertThat(duplicateIds).containsExactly(first.eventId());
+    assertThat(bus.idempotencyReach().rule()).contains("per group and order");
   }
 }

@@ -18,8 +18,10 @@ import dev.oms.event.OrderProcessed;
 import dev.oms.event.OutOfStock;
 import dev.oms.event.StockReserved;
 import dev.oms.fixtures.SampleEvents;
-import dev.oms.internal.BusPort;
-import dev.oms.internal.GroupRuntime;
+import dev.oms.runtime.GroupRuntime;
+import dev.oms.fixtures.DirectPort;
+import dev.oms.broker.spi.DeliveryInfo;
+import dev.oms.broker.spi.Outcome;
 import dev.oms.internal.Stages;
 import dev.oms.memory.InMemoryDeadLetterStore;
 import java.util.HashMap;
@@ -50,9 +52,19 @@ class TraceAndMdcTest {
     MDC.clear();
   }
 
+  private final List<AutoCloseable> toClose = new java.util.ArrayList<>();
+
   @AfterEach
-  void closeBus() {
+  void closeBus() throws Exception {
     bus.close();
+    for (AutoCloseable c : toClose) {
+      c.close();
+    }
+  }
+
+  private <T extends AutoCloseable> T closeAfter(T closeable) {
+    toClose.add(closeable);
+    return closeable;
   }
 
   private static Seen observe(OrderEvent event, EventContext ctx) {
@@ -134,38 +146,10 @@ class TraceAndMdcTest {
 
   // ---- the delivering thread's MDC, observed on the test thread through the runtime itself ----
 
-  /** A bus port for a runtime driven directly on the test thread. */
-  private static BusPort port(DeadLetterStore store) {
-    return new BusPort() {
-      @Override
-      public java.util.concurrent.CompletionStage<Void> send(OrderEvent event) {
-        return Stages.DONE;
-      }
-
-      @Override
-      public EventCodec codec() {
-        return EventCodec.ofDefaults();
-      }
-
-      @Override
-      public EventCodec storageCodec() {
-        return EventCodec.ofDefaults();
-      }
-
-      @Override
-      public DeadLetterStore deadLetterStore() {
-        return store;
-      }
-
-      @Override
-      public DeliveryListener listener() {
-        return DeliveryListener.NONE;
-      }
-    };
-  }
-
   @Test
   void theMdcIsCleanOnTheDeliveringThreadAfterAHandlerSucceedsOrFails() throws Exception {
+    DirectPort port = new DirectPort(new InMemoryDeadLetterStore());
+    closeAfter(port);
     AtomicBoolean fail = new AtomicBoolean();
     AtomicReference<String> inside = new AtomicReference<>();
     GroupRuntime runtime = new GroupRuntime(group("direct", 1, fastPolicy(2)),
@@ -175,14 +159,16 @@ class TraceAndMdcTest {
             throw new IllegalStateException("fails");
           }
         }).build(),
-        port(new InMemoryDeadLetterStore()));
+        port);
 
-    runtime.onRecord(BrokerRecord.ofEvent(seqEvent("o-1", 1)));
+    runtime.deliver(BrokerRecord.ofEvent(seqEvent("o-1", 1)), DeliveryInfo.FIRST); // settles on this thread
     assertThat(inside.get()).isEqualTo("o-1");
     assertThat(MDC.getCopyOfContextMap()).isNullOrEmpty();
 
     fail.set(true);
-    runtime.onRecord(BrokerRecord.ofEvent(seqEvent("o-2", 1)));
+    Outcome outcome = runtime.deliver(BrokerRecord.ofEvent(seqEvent("o-2", 1)), DeliveryInfo.FIRST)
+        .toCompletableFuture().get(WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    assertThat(outcome).isEqualTo(Outcome.DEAD_LETTERED);
     assertThat(inside.get()).isEqualTo("o-2");
     assertThat(runtime.metrics().deadLettered()).isEqualTo(1);
     assertThat(MDC.getCopyOfContextMap()).isNullOrEmpty();
@@ -192,10 +178,10 @@ class TraceAndMdcTest {
   void unrelatedMdcEntriesOfTheDeliveringThreadAreLeftAlone() throws Exception {
     GroupRuntime runtime = new GroupRuntime(group("direct", 1, fastPolicy(1)),
         EventHandlers.builder().on(OutOfStock.TYPE, (e, ctx) -> { }).build(),
-        port(new InMemoryDeadLetterStore()));
+        closeAfter(new DirectPort(new InMemoryDeadLetterStore())));
     MDC.put("requestId", "req-7");
 
-    runtime.onRecord(BrokerRecord.ofEvent(seqEvent("o-1", 1)));
+    runtime.deliver(BrokerRecord.ofEvent(seqEvent("o-1", 1)), DeliveryInfo.FIRST);
 
     assertThat(MDC.get("requestId")).isEqualTo("req-7");
     assertThat(MDC.get("orderId")).isNull();

@@ -399,7 +399,7 @@ class InMemoryBrokerTest {
 
     assertThat(refusal(broker.send(BrokerRecord.ofEvent(seqEvent("o-1", 1)))).kind()).isEqualTo(Kind.CLOSED);
     assertThatThrownBy(() -> broker.subscribe(new SubscriptionRequest("g2", Set.of(OutOfStock.TYPE.name()), 1),
-        r -> { }))
+        (r, i) -> java.util.concurrent.CompletableFuture.completedFuture(dev.oms.broker.spi.Outcome.HANDLED)))
         .isInstanceOfSatisfying(OmsException.class, e -> assertThat(e.kind()).isEqualTo(Kind.CLOSED));
   }
 
@@ -421,9 +421,9 @@ class InMemoryBrokerTest {
     InMemoryBroker broker = InMemoryBroker.ofDefaults();
     try {
       SubscriptionRequest request = new SubscriptionRequest("twice", Set.of(OutOfStock.TYPE.name()), 1);
-      broker.subscribe(request, r -> { });
+      broker.subscribe(request, (r, i) -> java.util.concurrent.CompletableFuture.completedFuture(dev.oms.broker.spi.Outcome.HANDLED));
 
-      assertThatThrownBy(() -> broker.subscribe(request, r -> { }))
+      assertThatThrownBy(() -> broker.subscribe(request, (r, i) -> java.util.concurrent.CompletableFuture.completedFuture(dev.oms.broker.spi.Outcome.HANDLED)))
           .isInstanceOfSatisfying(OmsException.class, e -> assertThat(e.kind()).isEqualTo(Kind.CONFIGURATION));
     } finally {
       broker.close(Duration.ofSeconds(1));

@@ -1,10 +1,13 @@
 package dev.oms.broker.spi;
 
 import dev.oms.codec.EventCodec;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ForkJoinPool;
 
 /**
- * What the event bus gives an adapter when it starts it. Remote adapters use it to turn
- * object-backed records into bytes; the size limit is already enforced by {@link #encode}.
+ * What the event bus gives an adapter when it starts it: the codec, for turning object-backed
+ * records into bytes (the size limit is already enforced by {@link #encode}), and the bus's worker
+ * threads, on which an adapter runs its deliveries (see {@link KeyedLanes}).
  */
 public interface BrokerContext {
 
@@ -21,10 +24,21 @@ public interface BrokerContext {
   int maxRecordBytes();
 
   /**
+   * The bus's worker threads (one per core): run deliveries here rather than on threads of your
+   * own, so busy threads never outnumber cores. Tasks must not block on I/O.
+   */
+  Executor workers();
+
+  /**
    * The context an event bus with {@code codec} gives its adapter, for tools and test kits that
-   * start an adapter without a bus.
+   * start an adapter without a bus; its workers are the common fork-join pool.
    */
   static BrokerContext of(EventCodec codec) {
-    return new dev.oms.internal.CodecBrokerContext(codec);
+    return of(codec, ForkJoinPool.commonPool());
+  }
+
+  /** The context of {@code codec} with {@code workers} as the worker threads. */
+  static BrokerContext of(EventCodec codec, Executor workers) {
+    return new CodecContext(codec, workers);
   }
 }

@@ -1,7 +1,7 @@
 package dev.oms.broker.spi;
 
 import dev.oms.event.OrderEvent;
-import dev.oms.internal.Require;
+import dev.oms.OmsException;
 import java.util.Map;
 
 /**
@@ -38,7 +38,7 @@ public final class BrokerRecord {
 
   /** A record that carries the event object; type and key come from the event. */
   public static BrokerRecord ofEvent(OrderEvent event) {
-    Require.nonNull(event, "event");
+    requireNonNull(event, "event");
     return new BrokerRecord(event.type().name(), event.orderId(), NO_HEADERS, event, null, false);
   }
 
@@ -49,7 +49,7 @@ public final class BrokerRecord {
    * @param key the record key (order id) if the transport has one, else null
    */
   public static BrokerRecord ofBytes(String type, String key, Map<String, String> headers, byte[] body) {
-    Require.nonNull(body, "body");
+    requireNonNull(body, "body");
     return new BrokerRecord(type, key, headers == null ? NO_HEADERS : Map.copyOf(headers), null, body, false);
   }
 
@@ -61,8 +61,8 @@ public final class BrokerRecord {
    * @param key the record key (order id) if the transport has one, else null
    */
   public static BrokerRecord ofBinary(String key, Map<String, String> attributes, byte[] data) {
-    Require.nonNull(attributes, "attributes");
-    Require.nonNull(data, "data");
+    requireNonNull(attributes, "attributes");
+    requireNonNull(data, "data");
     Map<String, String> copy = Map.copyOf(attributes);
     return new BrokerRecord(copy.get("type"), key, copy, null, data, true);
   }
@@ -75,6 +75,14 @@ public final class BrokerRecord {
   /** The CloudEvents type, or null for a bytes record whose transport did not carry it. */
   public String type() {
     return type;
+  }
+
+  /**
+   * The event id, where it is known without decoding: the event's own for an object record, the
+   * {@code id} attribute for a binary-mode record; null for a structured-mode body not decoded yet.
+   */
+  public String eventId() {
+    return event != null ? event.eventId() : binary ? headers.get("id") : null;
   }
 
   /** The order id this record is keyed by, or null when unknown. */
@@ -98,6 +106,12 @@ public final class BrokerRecord {
   /** The encoded body (for a binary-mode record, the data alone), or null for an object record. */
   public byte[] body() {
     return body;
+  }
+
+  private static void requireNonNull(Object value, String what) {
+    if (value == null) {
+      throw new OmsException(OmsException.Kind.INVALID_EVENT, "a broker record's " + what + " is required but was missing");
+    }
   }
 
   @Override

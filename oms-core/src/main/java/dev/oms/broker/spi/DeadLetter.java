@@ -1,6 +1,6 @@
 package dev.oms.broker.spi;
 
-import dev.oms.internal.Require;
+import dev.oms.OmsException;
 import java.time.Instant;
 import java.util.Map;
 
@@ -33,17 +33,27 @@ public record DeadLetter(
     String parkedBehind) {
 
   public DeadLetter {
-    Require.nonBlank(id, "dead letter id");
-    Require.nonBlank(group, "dead letter group");
-    Require.nonNull(body, "dead letter body");
+    if (id == null || id.isBlank() || group == null || group.isBlank() || body == null || reason == null
+        || deadLetteredAt == null) {
+      throw new OmsException(OmsException.Kind.INVALID_EVENT, "a dead letter needs an id, a group, a body, a reason "
+          + "and a time; got id=" + id + ", group=" + group + ", body " + (body == null ? "missing" : "present")
+          + ", reason " + (reason == null ? "missing" : "present") + ", at=" + deadLetteredAt);
+    }
     headers = headers == null ? Map.of() : Map.copyOf(headers);
-    Require.nonNull(reason, "dead letter reason");
-    Require.nonNull(deadLetteredAt, "deadLetteredAt");
   }
 
   /** True for a record that failed itself; false for one parked behind another. */
   public boolean isFailure() {
     return parkedBehind == null;
+  }
+
+  /** Roughly what keeping this entry costs in memory, in bytes: what a store's byte bound counts. */
+  public long approximateBytes() {
+    long bytes = 256L + body.length + 2L * reason.length();
+    for (Map.Entry<String, String> header : headers.entrySet()) {
+      bytes += 64L + 2L * (header.getKey().length() + header.getValue().length());
+    }
+    return bytes;
   }
 
   @Override

@@ -1,6 +1,6 @@
 package dev.oms.broker.spi;
 
-import dev.oms.internal.Require;
+import dev.oms.OmsException;
 import java.time.Duration;
 import java.util.concurrent.CompletionStage;
 
@@ -12,7 +12,10 @@ public abstract class ForwardingEventBroker implements EventBroker {
   private final EventBroker delegate;
 
   protected ForwardingEventBroker(EventBroker delegate) {
-    this.delegate = Require.nonNull(delegate, "delegate broker");
+    if (delegate == null) {
+      throw new OmsException(OmsException.Kind.CONFIGURATION, "a forwarding broker needs a delegate broker");
+    }
+    this.delegate = delegate;
   }
 
   /** The broker calls are passed to. */

@@ -1,6 +1,6 @@
 package dev.oms.broker.spi;
 
-import dev.oms.internal.Require;
+import dev.oms.OmsException;
 import java.util.Set;
 
 /**
@@ -9,9 +9,19 @@ import java.util.Set;
  */
 public record SubscriptionRequest(String group, Set<String> types, int concurrency) {
   public SubscriptionRequest {
-    Require.configCheck(group != null && !group.isBlank(), "consumer group name must not be blank");
-    Require.configCheck(types != null && !types.isEmpty(), "group " + group + " subscribes to no event type");
+    if (group == null || group.isBlank()) {
+      throw invalid("consumer group name must not be blank");
+    }
+    if (types == null || types.isEmpty()) {
+      throw invalid("group " + group + " subscribes to no event type");
+    }
     types = Set.copyOf(types);
-    Require.configCheck(concurrency >= 1, "group " + group + ": concurrency must be >= 1, was " + concurrency);
+    if (concurrency < 1) {
+      throw invalid("group " + group + ": concurrency must be >= 1, was " + concurrency);
+    }
+  }
+
+  private static OmsException invalid(String message) {
+    return new OmsException(OmsException.Kind.CONFIGURATION, message);
   }
 }

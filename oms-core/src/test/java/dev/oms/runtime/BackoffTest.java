@@ -1,4 +1,4 @@
-package dev.oms.internal;
+package dev.oms.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -73,20 +73,5 @@ class BackoffTest {
         .isInstanceOfSatisfying(OmsException.class, e -> assertThat(e.kind()).isEqualTo(Kind.CONFIGURATION));
     assertThatThrownBy(() -> DeliveryPolicy.builder().maxAttempts(0).build())
         .isInstanceOfSatisfying(OmsException.class, e -> assertThat(e.kind()).isEqualTo(Kind.CONFIGURATION));
-  }
-
-  // ---- Stages.await, which a handler's follow-on publishes go through ----
-
-  @Test
-  void awaitRethrowsABrokerRefusalWithItsKind() {
-    OmsException refusal = new OmsException(OmsException.Kind.BACKPRESSURE, "full");
-
-    assertThatThrownBy(() -> Stages.await(Stages.failed(refusal), Duration.ofSeconds(1))).isSameAs(refusal);
-  }
-
-  @Test
-  void awaitFailsWithTimeoutWhenTheBrokerDoesNotAnswerInTime() {
-    assertThatThrownBy(() -> Stages.await(new CompletableFuture<Void>(), Duration.ofMillis(20)))
-        .isInstanceOfSatisfying(OmsException.class, e -> assertThat(e.kind()).isEqualTo(Kind.TIMEOUT));
   }
 }

@@ -1,7 +1,9 @@
-package dev.oms.internal;
+package dev.oms.runtime;
 
 import dev.oms.broker.DeliveryListener;
 import dev.oms.broker.spi.DeadLetterStore;
+import dev.oms.broker.spi.IdempotencyStore;
+import dev.oms.broker.spi.UnitOfWork;
 import dev.oms.codec.EventCodec;
 import dev.oms.event.OrderEvent;
 import java.util.concurrent.CompletionStage;
@@ -20,5 +22,15 @@ public interface BusPort {
 
   DeadLetterStore deadLetterStore();
 
+  IdempotencyStore idempotencyStore();
+
+  UnitOfWork unitOfWork();
+
+  /** The listener, already wrapped so that it never throws. */
   DeliveryListener listener();
+
+  RuntimeThreads threads();
+
+  /** True once the bus is closing: transient failures then end as retry-later instead of waiting. */
+  boolean closing();
 }

@@ -1,4 +1,4 @@
-package dev.oms.internal;
+package dev.oms.runtime;
 
 import dev.oms.broker.DeliveryPolicy;
 import java.util.concurrent.ThreadLocalRandom;

@@ -1,16 +1,21 @@
-package dev.oms.internal;
+package dev.oms.broker.spi;
 
-import dev.oms.broker.spi.BrokerContext;
-import dev.oms.broker.spi.BrokerRecord;
+import dev.oms.OmsException;
 import dev.oms.codec.EventCodec;
 import dev.oms.event.OrderEvent;
+import java.util.concurrent.Executor;
 
-/** The {@link BrokerContext} of a codec: what an event bus gives its adapter. */
-public final class CodecBrokerContext implements BrokerContext {
+/** The {@link BrokerContext} of a codec and a worker pool: what an event bus gives its adapter. */
+final class CodecContext implements BrokerContext {
   private final EventCodec codec;
+  private final Executor workers;
 
-  public CodecBrokerContext(EventCodec codec) {
-    this.codec = Require.nonNull(codec, "codec");
+  CodecContext(EventCodec codec, Executor workers) {
+    if (codec == null || workers == null) {
+      throw new OmsException(OmsException.Kind.CONFIGURATION, "a broker context needs a codec and workers");
+    }
+    this.codec = codec;
+    this.workers = workers;
   }
 
   @Override
@@ -33,5 +38,10 @@ public final class CodecBrokerContext implements BrokerContext {
   @Override
   public int maxRecordBytes() {
     return codec.maxEventBytes();
+  }
+
+  @Override
+  public Executor workers() {
+    return workers;
   }
 }
