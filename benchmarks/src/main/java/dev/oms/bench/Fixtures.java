@@ -34,12 +34,11 @@ public final class Fixtures {
 
   /**
    * The delivery policy of every OMS consumer group: the default, unless the system property
-   * {@code oms.bench.dedupCapacity} sets another deduplication window (0 turns it off) to measure
-   * what deduplication costs.
+   * {@code oms.bench.dedup=false} turns deduplication off to measure what it costs.
    */
   public static DeliveryPolicy policy() {
-    Integer dedup = Integer.getInteger("oms.bench.dedupCapacity");
-    return dedup == null ? DeliveryPolicy.ofDefaults() : DeliveryPolicy.builder().dedupCapacity(dedup).build();
+    String dedup = System.getProperty("oms.bench.dedup");
+    return dedup == null ? DeliveryPolicy.ofDefaults() : DeliveryPolicy.builder().deduplicate(Boolean.parseBoolean(dedup)).build();
   }
 
   // ---- the broker-hop events ----

@@ -30,8 +30,7 @@ final class JsonOnEveryHop implements EventBroker {
 
   @Override
   public BrokerCapabilities capabilities() {
-    BrokerCapabilities c = inner.capabilities();
-    return new BrokerCapabilities(false, c.durable(), c.replay(), c.maxRecordBytes());
+    return inner.capabilities().toBuilder().carriesObjects(false).build();
   }
 
   @Override

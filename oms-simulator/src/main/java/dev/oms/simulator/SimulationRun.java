@@ -260,7 +260,7 @@ final class SimulationRun {
 
   private void subscribeProbe(Oms oms, boolean dedup) {
     // Dedup only when duplicates are possible: otherwise the probe is idempotent by itself.
-    DeliveryPolicy policy = dedup ? DeliveryPolicy.ofDefaults() : DeliveryPolicy.builder().dedupCapacity(0).build();
+    DeliveryPolicy policy = dedup ? DeliveryPolicy.ofDefaults() : DeliveryPolicy.builder().deduplicate(false).build();
     ConsumerGroup group = ConsumerGroup.builder(PROBE_GROUP).policy(policy).build();
     oms.bus().subscribe(group, EventHandlers.builder()
         .on(OrderFulfilled.TYPE, (event, ctx) -> onTerminal(event.orderId(), null))

@@ -886,7 +886,7 @@ public abstract class BrokerCompatibilityKit {
       EventBus bus = bus(CODEC);
       Map<String, AtomicInteger> handled = new ConcurrentHashMap<>();
       String group = group("publishers");
-      DeliveryPolicy noDedup = DeliveryPolicy.builder().dedupCapacity(0).build(); // duplicates must show
+      DeliveryPolicy noDedup = DeliveryPolicy.builder().deduplicate(false).build(); // duplicates must show
       bus.subscribe(ConsumerGroup.builder(group).concurrency(2).policy(noDedup).build(),
           EventHandlers.builder().on(OutOfStock.TYPE, (event, ctx) ->
               handled.computeIfAbsent(event.eventId(), k -> new AtomicInteger()).incrementAndGet()).build());

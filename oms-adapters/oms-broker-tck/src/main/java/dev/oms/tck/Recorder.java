@@ -1,7 +1,12 @@
 package dev.oms.tck;
 
 import dev.oms.broker.spi.BrokerRecord;
+import dev.oms.broker.spi.DeliveryInfo;
+import dev.oms.broker.spi.Outcome;
 import dev.oms.broker.spi.RecordHandler;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import dev.oms.event.OrderEvent;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -18,7 +23,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * The kit's {@link RecordHandler}: records every delivery (which event, which thread, whether it
  * was acknowledged), watches the RecordHandler contract as it goes (one record of a key at a time,
  * the record's type and key match its content), and lets a test decide per delivery whether to
- * acknowledge (return) or reject (throw).
+ * acknowledge (return: handled) or reject (throw: retry-later).
  */
 final class Recorder implements RecordHandler {
 
@@ -50,8 +55,20 @@ final class Recorder implements RecordHandler {
     return this;
   }
 
+  /** Runs the behaviour on the delivering thread: handled when it returns, retry-later when it throws. */
   @Override
-  public void onRecord(BrokerRecord record) throws Exception {
+  public CompletionStage<Outcome> deliver(BrokerRecord record, DeliveryInfo info) {
+    try {
+      onRecord(record);
+      return HANDLED;
+    } catch (Exception e) {
+      return CompletableFuture.completedFuture(Outcome.retryLater(Duration.ZERO, e));
+    }
+  }
+
+  private static final CompletionStage<Outcome> HANDLED = CompletableFuture.completedFuture(Outcome.HANDLED);
+
+  private void onRecord(BrokerRecord record) throws Exception {
     OrderEvent event;
     try {
       event = TckEvents.eventOf(record);

@@ -5,6 +5,9 @@ import static org.junit.platform.engine.discovery.DiscoverySelectors.selectNeste
 
 import dev.oms.broker.spi.BrokerCapabilities;
 import dev.oms.broker.spi.BrokerRecord;
+import dev.oms.broker.spi.KeyOrder;
+import dev.oms.broker.spi.Outcome;
+import java.util.concurrent.CompletionStage;
 import dev.oms.broker.spi.BrokerSubscription;
 import dev.oms.broker.spi.EventBroker;
 import dev.oms.broker.spi.ForwardingEventBroker;
@@ -174,13 +177,8 @@ class KitSelfTest {
       return new Decorator() {
         @Override
         public BrokerSubscription subscribe(SubscriptionRequest request, RecordHandler handler) {
-          return delegate.subscribe(request, record -> {
-            try {
-              handler.onRecord(record);
-            } catch (Exception e) {
-              // the defect: a rejection is treated as an acknowledgement
-            }
-          });
+          return delegate.subscribe(request, (record, info) -> handler.deliver(record, info)
+              .thenApply(outcome -> Outcome.HANDLED)); // the defect: a rejection is treated as an acknowledgement
         }
       };
     }
@@ -205,17 +203,15 @@ class KitSelfTest {
       return new Decorator() {
         @Override
         public BrokerSubscription subscribe(SubscriptionRequest request, RecordHandler handler) {
-          return delegate.subscribe(request, record -> {
+          return delegate.subscribe(request, (record, info) -> {
             String key = TckEvents.eventOf(record).orderId();
             if (TckEvents.seq(TckEvents.eventOf(record)) == 1) {
               held.put(key, record); // the defect: each key's first record is handled after its second
-              return;
+              return Settle.HANDLED;
             }
-            handler.onRecord(record);
+            CompletionStage<Outcome> second = handler.deliver(record, info);
             BrokerRecord first = held.remove(key);
-            if (first != null) {
-              handler.onRecord(first);
-            }
+            return first == null ? second : second.thenCompose(o -> handler.deliver(first, info));
           });
         }
       };
@@ -243,9 +239,9 @@ class KitSelfTest {
       return new Decorator() {
         @Override
         public BrokerSubscription subscribe(SubscriptionRequest request, RecordHandler handler) {
-          return delegate.subscribe(request, record -> {
+          return delegate.subscribe(request, (record, info) -> {
             LockSupport.parkNanos(5_000_000); // slow enough that records are certainly queued at close
-            handler.onRecord(record);
+            return handler.deliver(record, info);
           });
         }
 
@@ -316,7 +312,8 @@ class KitSelfTest {
       return new Decorator() {
         @Override
         public BrokerCapabilities capabilities() {
-          return new BrokerCapabilities(true, false, false, 2048); // declared, never enforced
+          return BrokerCapabilities.builder().carriesObjects(true).maxRecordBytes(2048) // declared, never enforced
+              .keyOrder(KeyOrder.NATIVE, true).build();
         }
       };
     }

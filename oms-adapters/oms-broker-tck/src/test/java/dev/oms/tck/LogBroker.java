@@ -5,6 +5,7 @@ import dev.oms.OmsException.Kind;
 import dev.oms.broker.spi.BrokerCapabilities;
 import dev.oms.broker.spi.BrokerContext;
 import dev.oms.broker.spi.BrokerRecord;
+import dev.oms.broker.spi.KeyOrder;
 import dev.oms.broker.spi.BrokerSubscription;
 import dev.oms.broker.spi.EventBroker;
 import dev.oms.broker.spi.RecordHandler;
@@ -64,7 +65,8 @@ final class LogBroker implements EventBroker {
 
   @Override
   public BrokerCapabilities capabilities() {
-    return new BrokerCapabilities(false, true, true, MAX_RECORD_BYTES);
+    return BrokerCapabilities.builder().durable(true).replay(true).maxRecordBytes(MAX_RECORD_BYTES)
+        .keyOrder(KeyOrder.NATIVE, true).build();
   }
 
   @Override
@@ -314,7 +316,7 @@ final class LogBroker implements EventBroker {
     private boolean deliver(Stored stored) {
       while (!sub.stopped && !crashed) {
         try {
-          sub.handler.onRecord(BrokerRecord.ofBinary(stored.key(), stored.event().attributes(), stored.event().data()));
+          Settle.deliver(sub.handler, BrokerRecord.ofBinary(stored.key(), stored.event().attributes(), stored.event().data()));
           return !crashed;
         } catch (Exception rejected) {
           LockSupport.parkNanos(20_000_000);

@@ -6,6 +6,8 @@ import dev.oms.broker.spi.BrokerCapabilities;
 import dev.oms.broker.spi.BrokerContext;
 import dev.oms.broker.spi.BrokerRecord;
 import dev.oms.broker.spi.BrokerSubscription;
+import dev.oms.broker.spi.DeliveryInfo;
+import dev.oms.broker.spi.KeyOrder;
 import dev.oms.broker.spi.EventBroker;
 import dev.oms.broker.spi.RecordHandler;
 import dev.oms.broker.spi.SubscriptionRequest;
@@ -71,7 +73,8 @@ public final class QueueBroker implements EventBroker {
   @Override
   public BrokerCapabilities capabilities() {
     // In-process: events travel as objects; nothing survives the JVM; no history to replay.
-    return new BrokerCapabilities(true, false, false, maxRecordBytes);
+    return BrokerCapabilities.builder().carriesObjects(true).maxRecordBytes(maxRecordBytes)
+        .keyOrder(KeyOrder.NATIVE, true).build();
   }
 
   @Override
@@ -268,8 +271,9 @@ public final class QueueBroker implements EventBroker {
     private void deliver(BrokerRecord record) throws InterruptedException {
       while (true) {
         try {
-          group.handler.onRecord(record);
-          return;
+          if (group.handler.deliver(record, DeliveryInfo.FIRST).toCompletableFuture().join().isSettled()) {
+            return;
+          }
         } catch (VirtualMachineError fatal) {
           throw fatal;
         } catch (Throwable rejected) {

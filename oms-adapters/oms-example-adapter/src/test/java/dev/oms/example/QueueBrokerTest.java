@@ -23,6 +23,9 @@ import org.junit.jupiter.api.Test;
 
 /** What the kit does not cover for this adapter: its bound, its provider and its configuration. */
 class QueueBrokerTest {
+  private static final java.util.concurrent.CompletionStage<dev.oms.broker.spi.Outcome> HANDLED =
+      java.util.concurrent.CompletableFuture.completedFuture(dev.oms.broker.spi.Outcome.HANDLED);
+
   private final QueueBroker broker = new QueueBroker(2, Duration.ofMillis(50), Duration.ofMillis(10), 1024);
 
   @AfterEach
@@ -46,7 +49,7 @@ class QueueBrokerTest {
   @Test
   void aFullGroupRefusesSendsWithBackpressureAfterTheOfferTimeout() throws Exception {
     BrokerSubscription paused = broker.subscribe(new SubscriptionRequest("slow", Set.of(OutOfStock.TYPE.name()), 1),
-        record -> { });
+        (record, info) -> HANDLED);
     paused.pause();
 
     // The queue holds 2; a worker that was already polling when pause() came may hold one more, undelivered.
@@ -75,12 +78,12 @@ class QueueBrokerTest {
   @Test
   void aGroupCannotSubscribeTwiceNorAfterClose() {
     SubscriptionRequest request = new SubscriptionRequest("twice", Set.of(OutOfStock.TYPE.name()), 1);
-    broker.subscribe(request, record -> { });
+    broker.subscribe(request, (record, info) -> HANDLED);
 
-    assertThatThrownBy(() -> broker.subscribe(request, record -> { }))
+    assertThatThrownBy(() -> broker.subscribe(request, (record, info) -> HANDLED))
         .isInstanceOfSatisfying(OmsException.class, e -> assertThat(e.kind()).isEqualTo(OmsException.Kind.CONFIGURATION));
     broker.close(Duration.ofSeconds(1));
-    assertThatThrownBy(() -> broker.subscribe(new SubscriptionRequest("late", Set.of("t"), 1), record -> { }))
+    assertThatThrownBy(() -> broker.subscribe(new SubscriptionRequest("late", Set.of("t"), 1), (record, info) -> HANDLED))
         .isInstanceOfSatisfying(OmsException.class, e -> assertThat(e.kind()).isEqualTo(OmsException.Kind.CLOSED));
   }
 

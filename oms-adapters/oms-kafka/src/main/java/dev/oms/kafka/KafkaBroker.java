@@ -7,6 +7,7 @@ import dev.oms.broker.spi.BrokerContext;
 import dev.oms.broker.spi.BrokerRecord;
 import dev.oms.broker.spi.BrokerSubscription;
 import dev.oms.broker.spi.EventBroker;
+import dev.oms.broker.spi.KeyOrder;
 import dev.oms.broker.spi.RecordHandler;
 import dev.oms.broker.spi.SubscriptionRequest;
 import dev.oms.codec.EventCodec;
@@ -92,7 +93,9 @@ public final class KafkaBroker implements EventBroker {
 
   @Override
   public BrokerCapabilities capabilities() {
-    return new BrokerCapabilities(false, true, true, maxRecordBytes);
+    return BrokerCapabilities.builder().durable(true).replay(true).maxRecordBytes(maxRecordBytes)
+        .keyOrder(KeyOrder.NATIVE, true) // one topic keyed by order id: a partition orders every type
+        .build();
   }
 
   @Override

@@ -147,6 +147,42 @@ public final class KafkaDeadLetterStore implements DeadLetterStore, AutoCloseabl
   }
 
   @Override
+  public synchronized boolean park(DeadLetter parked) {
+    if (!isBlocked(parked.group(), parked.key())) {
+      return false;
+    }
+    add(parked);
+    return true;
+  }
+
+  @Override
+  public synchronized List<DeadLetter> list(String group) {
+    List<DeadLetter> result = new ArrayList<>();
+    for (DeadLetter dl : entries.values()) {
+      if (dl.group().equals(group)) {
+        result.add(dl);
+      }
+    }
+    return result;
+  }
+
+  @Override
+  public synchronized List<DeadLetter> blocking(String group, String key) {
+    List<DeadLetter> result = new ArrayList<>();
+    for (DeadLetter dl : entries.values()) {
+      if (dl.group().equals(group) && key != null && key.equals(dl.key())) {
+        result.add(dl);
+      }
+    }
+    return result;
+  }
+
+  @Override
+  public synchronized boolean isBlocked(String group, String key) {
+    return !blocking(group, key).isEmpty();
+  }
+
+  @Override
   public synchronized Optional<DeadLetter> get(String id) {
     return Optional.ofNullable(entries.get(id));
   }

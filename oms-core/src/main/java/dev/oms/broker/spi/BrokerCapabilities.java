@@ -41,6 +41,12 @@ public record BrokerCapabilities(
     return new Builder();
   }
 
+  /** A builder starting from these capabilities (a wrapping adapter that changes one of them). */
+  public Builder toBuilder() {
+    return new Builder().carriesObjects(carriesObjects).durable(durable).replay(replay).maxRecordBytes(maxRecordBytes)
+        .keyOrder(keyOrder, orderAcrossTypes).nativeRedelivery(nativeRedelivery);
+  }
+
   /** Builds {@link BrokerCapabilities}: nothing promised until set; {@code maxRecordBytes} unlimited. */
   public static final class Builder {
     private boolean carriesObjects;

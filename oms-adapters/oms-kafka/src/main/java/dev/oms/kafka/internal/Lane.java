@@ -85,8 +85,12 @@ final class Lane implements Runnable {
     long pause = 10;
     while (!aborted) {
       try {
-        handler.onRecord(record);
-        return true;
+        dev.oms.broker.spi.Outcome outcome =
+            handler.deliver(record, dev.oms.broker.spi.DeliveryInfo.UNKNOWN).toCompletableFuture().join();
+        if (outcome.isSettled()) {
+          return true;
+        }
+        throw new IllegalStateException("not settled: " + outcome, outcome.cause());
       } catch (Exception e) {
         if (aborted) {
           return false;
