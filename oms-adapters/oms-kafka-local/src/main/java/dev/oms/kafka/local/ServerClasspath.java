@@ -91,8 +91,12 @@ final class ServerClasspath {
         + "Maven repository " + repository.root() + " (" + repository.foundBy() + "): "
         + missing.stream().map(ServerArtifact::toString).collect(Collectors.joining(", "))
         + ". Fetch each with 'mvn dependency:get" + repoOption + " -Dtransitive=false -Dartifact=<coordinates>' (e.g. "
-        + "'mvn dependency:get" + repoOption + " -Dtransitive=false -Dartifact=" + missing.get(0) + "'), "
-        + "or build oms-kafka-local (it resolves them all), or put org.apache.kafka:kafka_2.13 and its dependencies "
+        + "'mvn dependency:get" + repoOption + " -Dtransitive=false -Dartifact=" + missing.get(0) + "')"
+        + missing.stream().filter(a -> a.artifactId().startsWith("kafka_")).findFirst()
+            .map(server -> "; 'mvn dependency:get" + repoOption + " -Dartifact=" + server.groupId() + ":"
+                + server.artifactId() + ":" + server.version() + "' fetches the server with most of its dependencies")
+            .orElse("")
+        + "; or build oms-kafka-local (it resolves them all), or put org.apache.kafka:kafka_2.13 and its dependencies "
         + "on this JVM's class path, or set -D" + PROPERTY + "=<class path>");
   }
 

@@ -99,7 +99,17 @@ class ServerClasspathTest {
         .hasMessageContaining("mvn dependency:get -Dmaven.repo.local=" + tmp.resolve("repo")
             + " -Dtransitive=false -Dartifact=org.scala-lang:scala-library:2.13.16:jar")
         .hasMessageContaining("-Doms.kafka.classpath=")
-        .satisfies(e -> assertThat(e.getMessage()).doesNotContain("com.example:parent"));
+        .satisfies(e -> assertThat(e.getMessage()).doesNotContain("com.example:parent", "fetches the server"));
+  }
+
+  @Test
+  void a_missing_server_jar_adds_the_command_that_fetches_it_with_its_dependencies() {
+    properties.put("maven.repo.local", tmp.resolve("repo").toString());
+
+    assertThatThrownBy(() -> resolve(""))
+        .hasMessageContaining("3 jar(s)")
+        .hasMessageContaining("'mvn dependency:get -Dmaven.repo.local=" + tmp.resolve("repo")
+            + " -Dartifact=org.apache.kafka:kafka_2.13:4.1.1' fetches the server with most of its dependencies");
   }
 
   @Test
