@@ -47,7 +47,9 @@ class PackagedServerArtifactsTest {
         .contains("org.apache.kafka:kafka_2.13", "org.apache.kafka:kafka-clients", "org.scala-lang:scala-library",
             "org.apache.logging.log4j:log4j-slf4j2-impl")
         .noneMatch(ga -> ga.startsWith("dev.oms:"));
-    assertThat(ServerClasspath.class.getResource("server.classpath")).as("the old resource of paths").isNull();
+    assertThat(ServerClasspath.class.getResource("server.classpath"))
+        .as("server.classpath, the old resource of absolute paths, would be packaged: a stale target/classes, run mvn clean")
+        .isNull();
   }
 
   @Test
