@@ -604,4 +604,38 @@ class InMemoryBrokerTest {
       assertThat(counts.values()).as("each once").containsOnly(1);
     }
   }
+
+  @Test
+  void aRecordSettledRetryLaterIsDeliveredAgainBeforeTheLaterRecordsOfItsOrder() {
+    InMemoryBroker broker = InMemoryBroker.create(InMemoryBrokerConfig.builder().threads(2).build());
+    List<String> handled = new CopyOnWriteArrayList<>();
+    Map<String, AtomicInteger> deliveries = new ConcurrentHashMap<>();
+    // A record handler that answers retry-later to the first delivery of every order's second record,
+    // as the runtime does when the bus is closing or a step failed: the broker must deliver it again
+    // before the order's third record (the runtime's gate lets a record through once the previous settled).
+    broker.subscribe(new SubscriptionRequest("g", Set.of(OutOfStock.TYPE.name()), 2), (record, info) -> {
+      OutOfStock event = (OutOfStock) record.event();
+      String id = event.orderId() + "#" + event.requested();
+      if (event.requested() == 2 && deliveries.computeIfAbsent(id, k -> new AtomicInteger()).incrementAndGet() == 1) {
+        return CompletableFuture.completedFuture(dev.oms.broker.spi.Outcome.retryLater(Duration.ofMillis(20), null));
+      }
+      handled.add(id);
+      return CompletableFuture.completedFuture(dev.oms.broker.spi.Outcome.HANDLED);
+    });
+    try {
+      for (int seq = 1; seq <= 5; seq++) {
+        for (int order = 0; order < 4; order++) {
+          accepted(broker.send(BrokerRecord.ofEvent(seqEvent("o-" + order, seq))));
+        }
+      }
+      await().atMost(WAIT).until(() -> handled.size() == 20);
+      for (int order = 0; order < 4; order++) {
+        String prefix = "o-" + order + "#";
+        assertThat(handled.stream().filter(id -> id.startsWith(prefix)).toList()).as("order o-%s", order)
+            .containsExactly(prefix + 1, prefix + 2, prefix + 3, prefix + 4, prefix + 5);
+      }
+    } finally {
+      broker.close(Duration.ofSeconds(5));
+    }
+  }
 }
