@@ -433,6 +433,7 @@ public final class InMemoryBroker implements EventBroker {
     private final Map<String, java.util.TreeMap<Long, Held>> held = new HashMap<>();
     private final java.util.Set<String> due = new java.util.HashSet<>();
     private volatile int heldKeys;
+    private volatile boolean anyDue;
     /** The key the lane is handing over right now (null between records): a retry waits until it is handed. */
     private volatile String handingKey;
     private volatile Thread handingThread;
@@ -495,8 +496,8 @@ public final class InMemoryBroker implements EventBroker {
         }
       } finally {
         scheduled.set(false);
-        if (!queue.isEmpty()) {
-          schedule();
+        if (!queue.isEmpty() || anyDue) {
+          schedule(); // a retry that came due while this run was past it goes now
         }
       }
     }
@@ -594,6 +595,7 @@ public final class InMemoryBroker implements EventBroker {
         CompletableFuture.delayedExecutor(delay, TimeUnit.MILLISECONDS, pool).execute(() -> {
           synchronized (held) {
             due.add(key);
+            anyDue = true;
           }
           schedule();
         });
@@ -617,6 +619,7 @@ public final class InMemoryBroker implements EventBroker {
           }
         }
         due.clear();
+        anyDue = false;
       }
       for (java.util.TreeMap<Long, Held> waiting : ready) {
         for (Map.Entry<Long, Held> entry : waiting.entrySet()) {
