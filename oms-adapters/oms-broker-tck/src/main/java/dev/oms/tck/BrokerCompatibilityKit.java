@@ -16,6 +16,7 @@ import dev.oms.broker.spi.BrokerRecord;
 import dev.oms.broker.spi.BrokerSubscription;
 import dev.oms.broker.spi.DeadLetter;
 import dev.oms.broker.spi.EventBroker;
+import dev.oms.broker.spi.Outcome;
 import dev.oms.broker.spi.SubscriptionRequest;
 import dev.oms.codec.EventCodec;
 import dev.oms.event.EventType;
@@ -36,12 +37,14 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -140,6 +143,25 @@ public abstract class BrokerCompatibilityKit {
    */
   protected void restartBackend() {
     throw new UnsupportedOperationException("restartBackend() is not implemented by this adapter's kit subclass");
+  }
+
+  /**
+   * Optional tier hook: why the broker server cannot be restarted from a test (a managed service,
+   * a shared cluster), or empty (the default) when {@link #restartBackend()} works. A reason skips
+   * the durability-across-restart rule with that reason instead of failing it. {@code restartBackend}
+   * may also throw {@link BackendNotRestartable}, to the same effect.
+   */
+  protected Optional<String> backendCannotBeRestarted() {
+    return Optional.empty();
+  }
+
+  /** What {@link #restartBackend()} throws when the backend cannot be restarted here: the rule is skipped with the message. */
+  public static class BackendNotRestartable extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    public BackendNotRestartable(String reason) {
+      super(reason);
+    }
   }
 
   /**
@@ -288,8 +310,25 @@ public abstract class BrokerCompatibilityKit {
         broker.close(cleanupTimeout());
       }
     });
-    broker.start(BrokerContext.of(codec)); // what a bus with this codec would give it
+    broker.start(BrokerContext.of(codec, workers())); // what a bus with this codec would give it
     return broker;
+  }
+
+  /**
+   * The worker threads of one instance, as a bus would give them (one per core, at least two, so
+   * records of different keys can be handled at the same time on any machine); each instance gets
+   * its own, as separate processes would. Shut down after the test.
+   */
+  private Executor workers() {
+    int threads = Math.max(2, Runtime.getRuntime().availableProcessors());
+    AtomicInteger ids = new AtomicInteger();
+    ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
+      Thread t = new Thread(r, "tck-worker-" + ids.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    });
+    onCleanup("stop an instance's workers", pool::shutdownNow);
+    return pool;
   }
 
   /** A bus on a new instance in this test's namespace, closed after the test. */
@@ -575,6 +614,8 @@ public abstract class BrokerCompatibilityKit {
   private void restartBackendOrFail() {
     try {
       restartBackend();
+    } catch (BackendNotRestartable e) {
+      assumeTrue(false, "the backend cannot be restarted from this test: " + e.getMessage());
     } catch (UnsupportedOperationException e) {
       throw new AssertionError("the adapter declares capabilities().durable() but its kit subclass does not "
           + "override restartBackend(); override it to stop and restart the broker server", e);
@@ -591,6 +632,8 @@ public abstract class BrokerCompatibilityKit {
           + "override crash(EventBroker); override it to stop the instance without committing anything", e);
     }
   }
+
+  private static final CompletionStage<Outcome> SETTLED = CompletableFuture.completedFuture(Outcome.HANDLED);
 
   /** What a kit handler throws to reject a record on purpose. */
   static final class Rejected extends RuntimeException {
@@ -835,6 +878,80 @@ public abstract class BrokerCompatibilityKit {
     }
 
     @Test
+    void required_pipelining_aRecordWaitingForItsOutcomeDoesNotHoldUpRecordsOfOtherKeys() {
+      EventBroker broker = startedBroker();
+      String slow = events.orderId(0);
+      CompletableFuture<Outcome> outcome = new CompletableFuture<>();
+      onCleanup("settle the held record", () -> outcome.complete(Outcome.HANDLED));
+      // Concurrency 1: an adapter that waits for a record's outcome before delivering the next has
+      // nothing else to deliver with; one that pipelines goes on with the other keys.
+      Recorder recorder = recorder("group 'pipelined' (concurrency 1)").staged((event, delivery) ->
+          event.orderId().equals(slow) && TckEvents.seq(event) == 1 ? outcome : SETTLED);
+      subscribe(broker, group("pipelined"), 1, recorder, OutOfStock.TYPE);
+      OutOfStock first = events.next(slow, 1);
+      OutOfStock second = events.next(slow, 2);
+      List<OutOfStock> others = new ArrayList<>();
+      for (int seq = 1; seq <= 3; seq++) {
+        for (String key : events.orderIds(21).subList(1, 21)) {
+          others.add(events.next(key, seq));
+        }
+      }
+      List<OutOfStock> batch = new ArrayList<>();
+      batch.add(first);
+      batch.addAll(others.subList(0, 30));
+      batch.add(second);
+      batch.addAll(others.subList(30, others.size()));
+
+      sendAll(broker, batch);
+
+      eventually("records of other keys are delivered and settle while " + describe(first) + " waits for its "
+          + "outcome (deliver must not wait for a record's stage before delivering the next record)",
+          () -> allHandled(others, recorder.acknowledged(), recorder.name()));
+      assertThat(recorder.deliveries(first.eventId())).as("deliveries of the held record").isEqualTo(1);
+      assertThat(recorder.acknowledged()).as("records of the held record's key settled before it")
+          .doesNotContain(first.eventId(), second.eventId());
+      outcome.complete(Outcome.HANDLED);
+      eventually("the held record's key goes on once its outcome completed", () ->
+          assertThat(recorder.acknowledged()).contains(first.eventId(), second.eventId()));
+      noViolations(recorder);
+    }
+
+    @Test
+    void required_retryLater_aRecordAnsweredRetryLaterComesAgainAndASettledOneDoesNot() {
+      EventBroker broker = startedBroker();
+      List<OutOfStock> batch = events.interleaved(20, 5);
+      Set<String> retry = new HashSet<>();
+      for (int i = 3; i < batch.size(); i += 7) {
+        retry.add(batch.get(i).eventId());
+      }
+      Recorder recorder = recorder("group 'retry'").staged((event, delivery) ->
+          delivery == 1 && retry.contains(event.eventId())
+              ? CompletableFuture.completedFuture(Outcome.retryLater(Duration.ofMillis(20), null)) : SETTLED);
+      subscribe(broker, group("retry"), 2, recorder, OutOfStock.TYPE);
+
+      sendAll(broker, batch);
+
+      eventually("every record settles, those answered RETRY_LATER after coming again", () ->
+          allHandled(batch, recorder.acknowledged(), recorder.name()));
+      List<Recorder.Handling> handlings = recorder.handlings();
+      for (String id : retry) {
+        List<Recorder.Handling> of = handlings.stream().filter(h -> h.eventId().equals(id)).collect(Collectors.toList());
+        assertThat(of).as("deliveries of %s, answered RETRY_LATER the first time (an outcome that is not settled "
+            + "must not be acknowledged: the broker delivers the record again)", id).hasSizeGreaterThanOrEqualTo(2);
+        assertThat(of.get(1).info().deliveryCount()).as("deliveryCount of the second delivery of %s (2, or 0 when "
+            + "the broker cannot count)", id).isIn(0, 2);
+      }
+      Map<String, List<Recorder.Handling>> byEvent = handlings.stream()
+          .collect(Collectors.groupingBy(Recorder.Handling::eventId));
+      List<String> again = byEvent.entrySet().stream()
+          .filter(e -> e.getValue().get(0).settled() && e.getValue().size() > 1)
+          .map(e -> e.getKey() + " x" + e.getValue().size()).collect(Collectors.toList());
+      assertThat(abbreviate(again)).as("records delivered again although their first delivery settled (nothing "
+          + "crashed or rebalanced: a settled record is acknowledged and must not come back)").isEmpty();
+      noViolations(recorder);
+    }
+
+    @Test
     void required_deadLetters_afterTheRetryLimitWithReasonAndAttemptsAndLaterRecordsParked() {
       EventBus bus = bus(CODEC);
       String poisoned = events.orderId(0);
@@ -1069,6 +1186,8 @@ public abstract class BrokerCompatibilityKit {
     void optional_durability_recordsAcceptedBeforeABrokerRestartAreDeliveredAfterIt() {
       assumeTrue(capabilities().durable(),
           "the adapter does not declare capabilities().durable(): surviving a broker restart is not promised");
+      Optional<String> cannot = Objects.requireNonNull(backendCannotBeRestarted(), "backendCannotBeRestarted() returned null");
+      assumeTrue(cannot.isEmpty(), () -> "the backend cannot be restarted from this test: " + cannot.orElse(""));
       EventBroker before = startedBroker();
       Recorder early = recorder("group 'durable' before the restart");
       subscribe(before, group("durable"), 2, early, OutOfStock.TYPE).pause();
@@ -1149,7 +1268,7 @@ public abstract class BrokerCompatibilityKit {
       assumeOrdered();
       EventBroker first = startedBroker();
       EventBroker second = startedBroker();
-      Recorder.Behaviour work = (event, delivery) -> LockSupport.parkNanos(200_000); // a little work per record
+      Recorder.Behaviour work = (event, delivery) -> LockSupport.parkNanos(1_000_000); // a little work per record
       Recorder one = recorder("instance 1 of group 'handover'").behaviour(work);
       Recorder two = recorder("instance 2 of group 'handover'").behaviour(work);
       String group = group("handover");
@@ -1167,7 +1286,7 @@ public abstract class BrokerCompatibilityKit {
         }
         sendAll(seq % 2 == 1 ? first : second, round);
         sent.addAll(round);
-        if (seq == 3) {
+        if (seq == 6) {
           subscribe(second, group, 2, two, OutOfStock.TYPE);
         }
         if (seq >= 8) {
