@@ -760,8 +760,10 @@ final class Delivery extends CompletableFuture<Outcome> implements EventContext 
     return false;
   }
 
+  /** A failure as a dead letter's reason: the class (with the kind, for an OmsException) and the message. */
   static String describe(Throwable t) {
     String message = t.getMessage();
-    return t.getClass().getName() + (message == null ? "" : ": " + message);
+    String kind = t instanceof OmsException oms ? "[" + oms.kind() + "]" : "";
+    return t.getClass().getName() + kind + (message == null ? "" : ": " + message);
   }
 }
