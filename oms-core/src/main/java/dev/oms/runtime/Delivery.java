@@ -251,7 +251,7 @@ final class Delivery extends CompletableFuture<Outcome> implements EventContext 
     }
     CompletableFuture<Void> published;
     try {
-      CompletionStage<Void> stage = work.publish(outputs(), group.bus()::send);
+      CompletionStage<Void> stage = work.publish(outputs(), group.send());
       published = stage == null ? CompletableFuture.failedFuture(new IllegalStateException("publish returned null"))
           : stage.toCompletableFuture();
     } catch (RuntimeException e) {
@@ -515,7 +515,13 @@ final class Delivery extends CompletableFuture<Outcome> implements EventContext 
     }
   }
 
-  /** Settles as retry-later from outside (the gate's cascade, the bus shutting down). */
+  /** Settles as retry-later behind a record of its order left for later: the gate is released by the caller. */
+  void settleCascaded(Throwable cause) {
+    holdsGate = false;
+    settleRetryLater(cause);
+  }
+
+  /** Settles as retry-later from outside (the bus shutting down, an internal failure). */
   void settleRetryLater(Throwable cause) {
     group.retryLater(event != null ? event.eventId() : record.eventId(), cause);
     settle(Outcome.retryLater(Duration.ZERO, cause));
