@@ -292,6 +292,11 @@ public final class InMemoryBroker implements EventBroker {
     return drained && undelivered == 0;
   }
 
+  /** True when no lane is running or scheduled on the broker's threads (for tests). */
+  boolean isQuiescent() {
+    return pool.isQuiescent();
+  }
+
   /** Waits until every running group is empty and idle twice with no send in between. */
   private boolean awaitQuiescence(long deadline) {
     long previousSends = -1;
@@ -401,9 +406,9 @@ public final class InMemoryBroker implements EventBroker {
     public void close() {
       closed = true;
       unsubscribe(this);
-      long dropped = 0;
+      long dropped = backlog();
       for (Lane lane : lanes) {
-        dropped += lane.dropQueued();
+        lane.schedule(); // each lane drops what it holds, on its own thread (its queue has one consumer)
       }
       if (dropped > 0) {
         log.warn("group {} unsubscribed with {} undelivered events; they are dropped with it", name, dropped);
@@ -456,7 +461,7 @@ public final class InMemoryBroker implements EventBroker {
     }
 
     void schedule() {
-      if (!group.paused && !group.closed && outstanding.get() < maxOutstanding && !scheduled.get()
+      if ((group.closed || !group.paused && outstanding.get() < maxOutstanding) && !scheduled.get()
           && scheduled.compareAndSet(false, true)) {
         try {
           pool.execute(this);
@@ -466,18 +471,20 @@ public final class InMemoryBroker implements EventBroker {
       }
     }
 
-    /** Empties the queue of an unsubscribed group; returns how many records were dropped. */
-    long dropQueued() {
-      long dropped = 0;
+    /** Empties the queue of an unsubscribed group; called on the lane's own run (the queue's one consumer). */
+    private void dropQueued() {
       while (queue.poll() != null) {
-        dropped++;
         completed.incrementAndGet();
       }
-      return dropped;
     }
 
     @Override
     public void run() {
+      if (group.closed) {
+        dropQueued();
+        scheduled.set(false);
+        return; // never scheduled again: schedule() of a closed group only ever drops
+      }
       int batch = config.drainBatch();
       try {
         if (heldKeys > 0 && !group.paused && !group.closed) {
@@ -496,8 +503,8 @@ public final class InMemoryBroker implements EventBroker {
         }
       } finally {
         scheduled.set(false);
-        if (!queue.isEmpty() || anyDue) {
-          schedule(); // a retry that came due while this run was past it goes now
+        if (!queue.isEmpty() || anyDue || group.closed) {
+          schedule(); // queued records, a retry that came due while this run was past it, or a closed group's drop
         }
       }
     }

@@ -450,6 +450,32 @@ class InMemoryBrokerTest {
   }
 
   @Test
+  void anUnsubscribedGroupWithABacklogStopsAndItsLaneIsNotScheduledAgain() throws Exception {
+    InMemoryBroker broker = InMemoryBroker.ofDefaults();
+    EventBus bus = EventBus.builder().broker(broker).build();
+    buses.add(bus);
+    java.util.concurrent.CountDownLatch inHandler = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.atomic.AtomicInteger handled = new java.util.concurrent.atomic.AtomicInteger();
+    Subscription sub = bus.subscribe(group("closing", 1, fastPolicy(1)),
+        EventHandlers.builder().on(OutOfStock.TYPE, (e, ctx) -> {
+          inHandler.countDown();
+          release.await();
+          handled.incrementAndGet();
+        }).build());
+    for (int i = 1; i <= 100; i++) {
+      accepted(bus.publish(seqEvent("o-1", i)));
+    }
+    assertThat(inHandler.await(WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)).isTrue();
+
+    sub.close(); // 99 events still queued behind the one in the handler
+    release.countDown();
+
+    await().atMost(WAIT).until(broker::isQuiescent);
+    assertThat(handled).as("only the event already in its handler finishes").hasValue(1);
+  }
+
+  @Test
   void anImpossibleGroupCapacityIsRefusedWhenConfigured() {
     assertThatThrownBy(() -> InMemoryBrokerConfig.builder().groupCapacity(Integer.MAX_VALUE).build())
         .isInstanceOfSatisfying(OmsException.class, e -> assertThat(e.kind()).isEqualTo(Kind.CONFIGURATION))
