@@ -15,7 +15,10 @@ import dev.oms.broker.spi.BrokerContext;
 import dev.oms.broker.spi.BrokerRecord;
 import dev.oms.broker.spi.BrokerSubscription;
 import dev.oms.broker.spi.DeadLetter;
+import dev.oms.broker.PushSubscription;
+import dev.oms.broker.spi.DeliveryInfo;
 import dev.oms.broker.spi.EventBroker;
+import dev.oms.broker.spi.ForwardingEventBroker;
 import dev.oms.broker.spi.Outcome;
 import dev.oms.broker.spi.SubscriptionRequest;
 import dev.oms.codec.EventCodec;
@@ -25,6 +28,7 @@ import dev.oms.event.OrderEvent;
 import dev.oms.event.OutOfStock;
 import dev.oms.event.StockReleased;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -173,6 +177,29 @@ public abstract class BrokerCompatibilityKit {
    */
   protected void crash(EventBroker broker) {
     throw new UnsupportedOperationException("crash(EventBroker) is not implemented by this adapter's kit subclass");
+  }
+
+  /**
+   * Push tier hook: whether the adapter's platform pushes batches to a function (a queue trigger)
+   * that hands them to {@code EventBus.subscribePush}; false by default, which skips the push tier.
+   */
+  protected boolean runsPushTier() {
+    return false;
+  }
+
+  /**
+   * Push tier hook: the record (and delivery info) the adapter's push platform would hand over for
+   * {@code event}, as its binding decodes an invocation's batch item. The default is what a queue
+   * carrying CloudEvents structured JSON gives: the bytes, the type and the key (message group).
+   */
+  protected PushSubscription.Pushed pushed(OrderEvent event, DeliveryInfo info) {
+    return new PushSubscription.Pushed(BrokerRecord.ofBytes(event.type().name(), event.orderId(), Map.of(),
+        TckEvents.encode(event)), info);
+  }
+
+  /** Push tier hook: a batch item whose body is {@code body} as received (bytes that may not decode). */
+  protected PushSubscription.Pushed pushedBytes(byte[] body, DeliveryInfo info) {
+    return new PushSubscription.Pushed(BrokerRecord.ofBytes(null, null, Map.of(), body), info);
   }
 
   /**
@@ -1391,6 +1418,155 @@ public abstract class BrokerCompatibilityKit {
         allHandled(batch, handled, "the crashed instance (acknowledged before the crash) or the new one");
       });
       noViolations(afterCrash);
+    }
+  }
+
+  // ================================================================ push-binding tier
+
+  /**
+   * Rules for a group fed by pushed batches ({@code EventBus.subscribePush}): an externally
+   * delivered batch in, one outcome per record out. Runs when the kit subclass opts in
+   * ({@link #runsPushTier()}); the batch items come from {@link #pushed} and {@link #pushedBytes}.
+   */
+  @Nested
+  @Order(3)
+  @DisplayName("push-binding tier")
+  public class PushTier {
+    private final DeliveryPolicy fast = DeliveryPolicy.builder().maxAttempts(3)
+        .backoff(Duration.ofMillis(1), Duration.ofMillis(5), 2.0).jitter(0).build();
+
+    @BeforeEach
+    void optIn() {
+      assumeTrue(runsPushTier(), "the adapter's kit subclass does not opt in to the push tier (runsPushTier()): "
+          + "its platform does not push batches to a function");
+    }
+
+    private List<Outcome> deliver(PushSubscription group, List<PushSubscription.Pushed> batch) {
+      CompletableFuture<List<Outcome>> outcomes = group.deliver(batch).toCompletableFuture();
+      try {
+        return outcomes.get(deliveryTimeout().toMillis(), TimeUnit.MILLISECONDS);
+      } catch (Exception e) {
+        throw new AssertionError("the push group gave no outcomes for a batch of " + batch.size() + " within "
+            + deliveryTimeout() + ": " + e, e);
+      }
+    }
+
+    private List<PushSubscription.Pushed> batch(List<? extends OrderEvent> sent, DeliveryInfo info) {
+      return sent.stream().map(e -> pushed(e, info)).collect(Collectors.toList());
+    }
+
+    private static List<Outcome.Kind> kinds(List<Outcome> outcomes) {
+      return outcomes.stream().map(Outcome::kind).collect(Collectors.toList());
+    }
+
+    @Test
+    void optional_push_everyRecordGetsOneOutcomeInBatchOrderHandledThenDuplicateWhenRedelivered() {
+      EventBus bus = bus(CODEC);
+      List<String> handled = Collections.synchronizedList(new ArrayList<>());
+      PushSubscription group = bus.subscribePush(ConsumerGroup.builder(group("push")).concurrency(2).build(),
+          EventHandlers.builder().on(OutOfStock.TYPE, (event, ctx) -> handled.add(event.eventId())).build());
+      List<OutOfStock> sent = events.interleaved(4, 3);
+
+      List<Outcome> first = deliver(group, batch(sent, DeliveryInfo.FIRST));
+      List<Outcome> again = deliver(group, batch(sent, DeliveryInfo.delivery(2)));
+
+      assertThat(kinds(first)).as("outcomes of a first delivery, one per record in batch order")
+          .hasSize(sent.size()).containsOnly(Outcome.Kind.HANDLED);
+      assertThat(kinds(again)).as("outcomes of the same records delivered again (deliveryCount 2)")
+          .hasSize(sent.size()).containsOnly(Outcome.Kind.DUPLICATE);
+      assertThat(handled).as("events handled").containsExactlyInAnyOrderElementsOf(ids(sent));
+    }
+
+    @Test
+    void optional_push_aPoisonRecordEndsDeadLetteredWithinTheBatchAfterRetriesOnATimer() {
+      EventBus bus = bus(CODEC);
+      OutOfStock poison = events.next(events.orderId(0), 1);
+      String group = group("pushdlq");
+      PushSubscription push = bus.subscribePush(ConsumerGroup.builder(group).concurrency(2).policy(fast).build(),
+          EventHandlers.builder().on(OutOfStock.TYPE, (event, ctx) -> {
+            if (event.eventId().equals(poison.eventId())) {
+              throw new IllegalStateException("kit poison");
+            }
+          }).build());
+      List<OutOfStock> sent = List.of(events.next(events.orderId(1), 1), poison, events.next(events.orderId(2), 1));
+      Instant deadline = Instant.now().plus(deliveryTimeout());
+
+      List<Outcome> outcomes = deliver(push, batch(sent, DeliveryInfo.FIRST.withDeadline(deadline)));
+
+      assertThat(kinds(outcomes)).as("outcomes in batch order").containsExactly(Outcome.Kind.HANDLED,
+          Outcome.Kind.DEAD_LETTERED, Outcome.Kind.HANDLED);
+      DeadLetter dead = bus.deadLetters().failures(group).get(0);
+      assertThat(dead.eventId()).as("the dead letter's event").isEqualTo(poison.eventId());
+      assertThat(dead.attempts()).as("attempts, retried on a timer within the invocation").isEqualTo(3);
+    }
+
+    @Test
+    void optional_push_aDeadlineShorterThanTheBackoffYieldsRetryLaterBeforeItPassesAndTheKeysLaterRecordsFollow() {
+      EventBus bus = bus(CODEC);
+      String key = events.orderId(0);
+      DeliveryPolicy slowRetries = DeliveryPolicy.builder().maxAttempts(5)
+          .backoff(Duration.ofSeconds(30), Duration.ofSeconds(30), 2.0).jitter(0).build();
+      PushSubscription push = bus.subscribePush(ConsumerGroup.builder(group("pushlate")).concurrency(2)
+          .policy(slowRetries).build(), EventHandlers.builder().on(OutOfStock.TYPE, (event, ctx) -> {
+            if (event.orderId().equals(key) && event.requested() == 1) {
+              throw new IllegalStateException("kit: fails once, its retry waits 30 s");
+            }
+          }).build());
+      List<OutOfStock> sent = List.of(events.next(key, 1), events.next(events.orderId(1), 1), events.next(key, 2));
+      Instant deadline = Instant.now().plusSeconds(2);
+
+      List<Outcome> outcomes = deliver(push, batch(sent, DeliveryInfo.FIRST.withDeadline(deadline)));
+      Instant answered = Instant.now();
+
+      assertThat(answered).as("when the batch's outcomes came (the deadline was %s)", deadline).isBefore(deadline);
+      assertThat(kinds(outcomes)).as("outcomes: the failing record's retry does not fit before the deadline, "
+          + "the record behind it of its key waits with it, another key is handled").containsExactly(
+          Outcome.Kind.RETRY_LATER, Outcome.Kind.HANDLED, Outcome.Kind.RETRY_LATER);
+    }
+
+    @Test
+    void optional_push_aBrokerOutageWhilePublishingFollowOnEventsYieldsRetryLaterNotADeadLetter() {
+      EventBroker down = new ForwardingEventBroker(Objects.requireNonNull(createBroker(namespace))) {
+        @Override
+        public CompletionStage<Void> send(BrokerRecord record) {
+          return CompletableFuture.failedFuture(new OmsException(OmsException.Kind.BROKER_UNAVAILABLE,
+              "kit: the broker is down"));
+        }
+      };
+      EventBus bus = EventBus.builder().broker(down).closeTimeout(cleanupTimeout()).build();
+      onCleanup("close the push bus", () -> bus.close(cleanupTimeout()));
+      String group = group("pushdown");
+      PushSubscription push = bus.subscribePush(ConsumerGroup.builder(group).concurrency(1).policy(fast).build(),
+          EventHandlers.builder().on(OutOfStock.TYPE, (event, ctx) -> ctx.publish(new StockReleased(ctx.followOn(),
+              List.of(new dev.oms.event.OrderLine("TCK-FOLLOW", 1, dev.oms.event.Money.of(1, "USD")))))).build());
+      Instant deadline = Instant.now().plusSeconds(1);
+
+      List<Outcome> outcomes = deliver(push, batch(List.of(events.next(events.orderId(0), 1)),
+          DeliveryInfo.FIRST.withDeadline(deadline)));
+
+      assertThat(kinds(outcomes)).as("outcome while the broker refuses the follow-on event").containsExactly(
+          Outcome.Kind.RETRY_LATER);
+      assertThat(bus.deadLetters().list(group)).as("dead letters: an outage is nothing wrong with the record").isEmpty();
+    }
+
+    @Test
+    void optional_push_malformedBytesAreDeadLetteredWithTheReason() {
+      EventBus bus = bus(CODEC);
+      String group = group("pushbad");
+      PushSubscription push = bus.subscribePush(ConsumerGroup.builder(group).concurrency(1).build(),
+          EventHandlers.builder().on(OutOfStock.TYPE, (event, ctx) -> { }).build());
+      byte[] garbage = "{\"specversion\": \"1.0\", not json".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      OutOfStock fine = events.next(events.orderId(0), 1);
+
+      List<Outcome> outcomes = deliver(push, List.of(pushedBytes(garbage, DeliveryInfo.FIRST),
+          pushed(fine, DeliveryInfo.FIRST)));
+
+      assertThat(kinds(outcomes)).as("outcomes of a malformed record and a good one").containsExactly(
+          Outcome.Kind.DEAD_LETTERED, Outcome.Kind.HANDLED);
+      List<DeadLetter> dead = bus.deadLetters().failures(group);
+      assertThat(dead).as("dead letters").hasSize(1);
+      assertThat(dead.get(0).reason()).as("the reason").contains("MALFORMED_EVENT");
+      assertThat(dead.get(0).body()).as("the bytes as received").isEqualTo(garbage);
     }
   }
 }

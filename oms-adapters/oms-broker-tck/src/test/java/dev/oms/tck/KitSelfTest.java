@@ -125,6 +125,17 @@ class KitSelfTest {
   }
 
   @Test
+  void aPushBindingThatLosesTheDeadlineFailsTheDeadlineRule() {
+    Events events = EngineTestKit.engine("junit-jupiter").selectors(selectNestedMethod(List.of(LosesDeadline.class),
+        BrokerCompatibilityKit.PushTier.class,
+        "optional_push_aDeadlineShorterThanTheBackoffYieldsRetryLaterBeforeItPassesAndTheKeysLaterRecordsFollow"))
+        .execute().testEvents();
+    assertThat(events.failed().count()).as("the deadline rule failed a binding that drops the deadline").isEqualTo(1);
+    assertThat(events.failed().stream().map(KitSelfTest::reason)).allMatch(r -> r.contains("gave no outcomes")
+        || r.contains("deadline"));
+  }
+
+  @Test
   void anUnorderedBrokerSkipsTheOrderingRulesSayingWhy() {
     Events events = run(DeclaresNoOrder.class,
         "required_perKeyOrder_eachKeysRecordsArriveInSendOrderUnderConcurrency",
@@ -473,6 +484,23 @@ class KitSelfTest {
     @Override
     protected void restartBackend() {
       throw new BackendNotRestartable("a managed service: the test cannot restart it");
+    }
+  }
+
+  static class LosesDeadline extends BrokenKit {
+    @Override
+    protected EventBroker createBroker(String namespace) {
+      return new Decorator() { };
+    }
+
+    @Override
+    protected boolean runsPushTier() {
+      return true;
+    }
+
+    @Override
+    protected dev.oms.broker.PushSubscription.Pushed pushed(dev.oms.event.OrderEvent event, DeliveryInfo info) {
+      return super.pushed(event, DeliveryInfo.delivery(info.deliveryCount())); // the defect: the deadline is lost
     }
   }
 
