@@ -253,12 +253,19 @@ public abstract class BrokerCompatibilityKit {
   /** As {@link #startedBroker()}, with {@code codec} (and its size limit) behind the context. */
   private EventBroker startedBroker(EventCodec codec) {
     EventBroker broker = Objects.requireNonNull(createBroker(namespace), "createBroker returned null");
+    // What a bus with this codec would give it: the codec, and core-count workers of its own (the
+    // common pool has one thread on two cores, so one record that blocks its handler would hold up
+    // every other key of an adapter that delivers on the workers). Stopped after the broker closed.
+    java.util.concurrent.ForkJoinPool workers = new java.util.concurrent.ForkJoinPool(
+        Math.max(2, Runtime.getRuntime().availableProcessors()), java.util.concurrent.ForkJoinPool
+            .defaultForkJoinWorkerThreadFactory, null, true);
+    onCleanup("stop the workers of " + broker.name(), workers::shutdownNow);
     onCleanup("close " + broker.name(), () -> {
       if (!crashed.contains(broker)) {
         broker.close(cleanupTimeout());
       }
     });
-    broker.start(BrokerContext.of(codec)); // what a bus with this codec would give it
+    broker.start(BrokerContext.of(codec, workers));
     return broker;
   }
 
