@@ -256,7 +256,7 @@ public final class KafkaBroker implements EventBroker {
     String group = request.group();
     KafkaConsumer<String, byte[]> consumer =
         new KafkaConsumer<>(consumerProperties(group), new StringDeserializer(), new ByteArrayDeserializer());
-    KafkaSubscription subscription = new KafkaSubscription(request, handler, consumer, config.topic(),
+    KafkaSubscription subscription = new KafkaSubscription(request, handler, context.workers(), consumer, config.topic(),
         config.maxInFlightPerGroup(), config.pollTimeout(), config.commitInterval(), config.revokeTimeout(),
         () -> subscriptions.remove(group));
     if (subscriptions.putIfAbsent(group, subscription) != null) {
@@ -299,15 +299,19 @@ public final class KafkaBroker implements EventBroker {
 
   /**
    * Stops at once, as a crashed process would: no more handling, no commits, unsent records
-   * dropped. For fault tests; whatever was not committed is delivered again to the group's next
-   * consumer.
+   * dropped. Returns only once no delivery step of this broker's groups still runs (a handler
+   * already running finishes first, as it would have before a crash), so nothing of this process
+   * touches an order after it returns. For fault tests; whatever was not committed is delivered
+   * again to the group's next consumer.
    */
   public void abort() {
     closing = true;
-    closed = true;
     for (KafkaSubscription subscription : List.copyOf(subscriptions.values())) {
       subscription.abort();
     }
+    // Only now: a handler finishing above publishes as it would have before the crash, rather
+    // than seeing a closed broker and taking its record for a failure.
+    closed = true;
     KafkaProducer<String, byte[]> p = producer;
     if (p != null) {
       p.close(Duration.ZERO);
