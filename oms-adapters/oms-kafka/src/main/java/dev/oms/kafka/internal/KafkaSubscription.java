@@ -58,8 +58,6 @@ import org.slf4j.LoggerFactory;
 public final class KafkaSubscription implements BrokerSubscription {
   private static final Logger log = LoggerFactory.getLogger(KafkaSubscription.class);
   private static final long END_OFFSETS_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
-  /** What a lane hands over in place of a record its partition gave up: refused without reaching a handler. */
-  private static final BrokerRecord GIVEN_UP = BrokerRecord.ofBytes(null, null, Map.of(), new byte[0]);
   private static final CompletableFuture<Outcome> REFUSED = CompletableFuture.completedFuture(
       Outcome.retryLater(Duration.ZERO, new CancellationException("its partition was rewound or given up")));
 
@@ -69,6 +67,8 @@ public final class KafkaSubscription implements BrokerSubscription {
   private final Consumer<String, byte[]> consumer;
   private final RecordHandler handler;
   private final KeyedLanes<InFlightRecord> lanes;
+  private final Object[] laneLocks;
+  private final ThreadLocal<InFlightRecord> delivering = new ThreadLocal<>();
   private final int maxInFlight;
   private final Duration pollTimeout;
   private final long commitIntervalNanos;
@@ -107,7 +107,11 @@ public final class KafkaSubscription implements BrokerSubscription {
     this.commitIntervalNanos = commitInterval.toNanos();
     this.revokeTimeout = revokeTimeout;
     this.onClosed = onClosed;
-    this.lanes = KeyedLanes.create("kafka group " + group, request.concurrency(), workers, new Refusing(handler),
+    this.laneLocks = new Object[request.concurrency()];
+    for (int i = 0; i < laneLocks.length; i++) {
+      laneLocks[i] = new Object();
+    }
+    this.lanes = KeyedLanes.create("kafka group " + group, request.concurrency(), workers, new Gatekeeper(),
         new Source(), this::settled);
     this.pollThread = new Thread(this::pollLoop, "oms-kafka-" + group + "-poll");
     this.pollThread.setDaemon(true);
@@ -119,14 +123,11 @@ public final class KafkaSubscription implements BrokerSubscription {
 
   // ---- the lanes' side: any thread ----
 
-  /** Reads a record on the worker that delivers it; a record whose partition moved on is refused. */
-  private static final class Source implements KeyedLanes.Source<InFlightRecord> {
+  /** Reads a record on the worker that is about to deliver it (header mapping stays off the poll thread). */
+  private final class Source implements KeyedLanes.Source<InFlightRecord> {
     @Override
     public BrokerRecord record(InFlightRecord item) {
-      if (!item.partition.current(item.epoch)) {
-        return GIVEN_UP;
-      }
-      item.started = true;
+      delivering.set(item); // read by Gatekeeper.deliver, next on this thread
       ConsumerRecord<String, byte[]> r = item.record;
       return CloudEventsHeaders.toBrokerRecord(r.key(), r.headers(), r.value());
     }
@@ -137,22 +138,41 @@ public final class KafkaSubscription implements BrokerSubscription {
     }
   }
 
-  /** The runtime, except for records given up between the poll and the lane (see {@link Source}). */
-  private record Refusing(RecordHandler runtime) implements RecordHandler {
+  /**
+   * Hands a record to the runtime unless its partition was halted or given up since the poll. The
+   * check and the hand-over hold the lock of the record's lane, and so does a retry-later halting
+   * the partition (it runs before the runtime opens that order's gate to its next record): a later
+   * record of the order is either refused here or already queued behind the failed one in the
+   * runtime, which sends it back too; it never slips in between. Uncontended but for the rare
+   * retry-later: lanes are drained one task at a time.
+   */
+  private final class Gatekeeper implements RecordHandler {
     @Override
     public CompletionStage<Outcome> deliver(BrokerRecord record, DeliveryInfo info) {
-      return record == GIVEN_UP ? REFUSED : runtime.deliver(record, info);
+      InFlightRecord item = delivering.get();
+      delivering.set(null);
+      synchronized (laneLock(item)) {
+        if (!item.partition.current(item.epoch)) {
+          return REFUSED;
+        }
+        item.started = true;
+        return handler.deliver(record, info);
+      }
     }
 
     @Override
     public void onKeysAssigned() {
-      runtime.onKeysAssigned();
+      handler.onKeysAssigned();
     }
 
     @Override
     public boolean awaitStopped(CompletionStage<Outcome> stage, Duration timeout) {
-      return runtime.awaitStopped(stage, timeout);
+      return handler.awaitStopped(stage, timeout);
     }
+  }
+
+  private Object laneLock(InFlightRecord item) {
+    return laneLocks[KeyedLanes.laneOf(item.record.key(), laneLocks.length)];
   }
 
   /** An outcome came: mark the record; a retry-later halts its partition until the poll thread rewinds it. */
@@ -160,8 +180,14 @@ public final class KafkaSubscription implements BrokerSubscription {
     PartitionProgress partition = item.partition;
     if (outcome.isSettled()) {
       item.done = true;
-    } else if (partition.halt(item.epoch) && !closing) {
-      rewinds.add(new Rewind(item, outcome.retryAfter()));
+    } else {
+      boolean first;
+      synchronized (laneLock(item)) { // see Gatekeeper
+        first = partition.halt(item.epoch);
+      }
+      if (first && !closing) {
+        rewinds.add(new Rewind(item, outcome.retryAfter()));
+      }
     }
     item.finished = true;
     if (partition.revoking) {
