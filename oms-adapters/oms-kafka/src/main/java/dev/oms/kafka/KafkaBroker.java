@@ -332,7 +332,10 @@ public final class KafkaBroker implements EventBroker {
     props.put(ProducerConfig.ACKS_CONFIG, "all");
     props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     props.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5);
-    props.put(ProducerConfig.LINGER_MS_CONFIG, 1); // handlers wait for their events' acks: keep batching short
+    // No thread waits on one send any more (deliveries pipeline while their follow-on events are
+    // acknowledged), so batches may fill for a few ms: on 2 cores the simulator's 20,000 orders went
+    // from 537 orders/s at 1 ms to 784 at 5 ms (863 at 20 ms, for 4x the latency added per hop).
+    props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
     // A send fails with a typed error within the bus's default publish timeout instead of hanging 2 min.
     props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 15_000);
     props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000);
