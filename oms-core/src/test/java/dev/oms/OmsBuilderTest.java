@@ -63,4 +63,61 @@ class OmsBuilderTest {
     assertThatThrownBy(() -> Oms.builder().defaultConcurrency(0))
         .isInstanceOfSatisfying(OmsException.class, e -> assertThat(e.kind()).isEqualTo(OmsException.Kind.CONFIGURATION));
   }
+
+  @Test
+  void aCallerWrapsABuiltInServicesHandlersAndEveryEventOfThatServiceGoesThroughTheWrapper() {
+    java.util.List<String> audited = new java.util.concurrent.CopyOnWriteArrayList<>();
+    try (Oms oms = Oms.builder().inventory(new InMemoryInventory().stock("A", 5))
+        .handlers(OmsService.WAREHOUSE, h -> h.wrap((type, handler) -> (event, ctx) -> {
+          audited.add(type);
+          handler.handle(event, ctx);
+        })).build()) {
+      oms.placeOrder(order("w-1", "A", 1));
+      await().atMost(Duration.ofSeconds(10)).until(
+          () -> oms.order("w-1").map(v -> v.status() == OrderStatus.FULFILLED).orElse(false));
+    }
+    assertThat(audited).containsExactly(dev.oms.event.ShipmentPrepared.TYPE.name());
+  }
+
+  @Test
+  void aCallerReplacesOneHandlerOfABuiltInServiceAndKeepsTheOthers() {
+    AtomicInteger fraudChecks = new AtomicInteger();
+    try (Oms oms = Oms.builder().inventory(new InMemoryInventory().stock("A", 5))
+        .handlers(OmsService.NOTIFICATION, h -> h.toBuilder()
+            .replace(dev.oms.event.OrderCreated.TYPE, (e, ctx) -> fraudChecks.incrementAndGet(), true)
+            .build())
+        .build()) {
+      oms.placeOrder(order("r-1", "A", 1));
+      await().atMost(Duration.ofSeconds(10)).until(
+          () -> oms.order("r-1").map(v -> v.status() == OrderStatus.FULFILLED).orElse(false));
+      await().atMost(Duration.ofSeconds(10)).until(() -> fraudChecks.get() == 1);
+      assertThat(oms.metrics()).filteredOn(m -> m.group().equals("notification"))
+          .singleElement().satisfies(m -> assertThat(m.handled()).isGreaterThan(1));
+    }
+  }
+
+  @Test
+  void servicesDeclaredBlockingRunTheirHandlersOnTheBlockingPool() {
+    java.util.Set<String> threads = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    try (Oms oms = Oms.builder().inventory(new InMemoryInventory().stock("A", 5))
+        .blocking(OmsService.ORDER)
+        .handlers(OmsService.ORDER, h -> h.wrap((type, handler) -> (event, ctx) -> {
+          threads.add(Thread.currentThread().getName());
+          handler.handle(event, ctx);
+        })).build()) {
+      oms.placeOrder(order("x-1", "A", 1));
+      await().atMost(Duration.ofSeconds(10)).until(
+          () -> oms.order("x-1").map(v -> v.status() == OrderStatus.FULFILLED).orElse(false));
+    }
+    assertThat(threads).isNotEmpty().allSatisfy(t -> assertThat(t).startsWith("oms-blocking-"));
+  }
+
+  @Test
+  void aCustomizationReturningNothingIsAConfigurationErrorNamingTheService() {
+    assertThatThrownBy(() -> Oms.builder().handlers(OmsService.WAREHOUSE, h -> null).build())
+        .isInstanceOfSatisfying(OmsException.class, e -> {
+          assertThat(e.kind()).isEqualTo(OmsException.Kind.CONFIGURATION);
+          assertThat(e.getMessage()).contains("WAREHOUSE");
+        });
+  }
 }

@@ -391,9 +391,22 @@ public final class EventBus implements AutoCloseable {
         batch.forEach(p -> all.add(later));
         return CompletableFuture.completedFuture(all);
       }
+      // An order's records go one after another, each once the previous settled; behind one left
+      // for later, the rest are left for later too (a FIFO queue redelivers them in order).
       List<CompletableFuture<Outcome>> stages = new ArrayList<>(batch.size());
+      Map<String, CompletableFuture<Outcome>> lastOfOrder = new java.util.HashMap<>();
       for (Pushed pushed : batch) {
-        stages.add(runtime.deliver(pushed.record(), pushed.info()).toCompletableFuture());
+        String key = keyOf(pushed.record());
+        CompletableFuture<Outcome> before = key == null ? null : lastOfOrder.get(key);
+        CompletableFuture<Outcome> stage = before == null
+            ? runtime.deliver(pushed.record(), pushed.info()).toCompletableFuture()
+            : before.thenCompose(previous -> previous.isSettled()
+                ? runtime.deliver(pushed.record(), pushed.info())
+                : CompletableFuture.completedFuture(Outcome.retryLater(previous.retryAfter(), previous.cause())));
+        if (key != null) {
+          lastOfOrder.put(key, stage);
+        }
+        stages.add(stage);
       }
       return CompletableFuture.allOf(stages.toArray(CompletableFuture[]::new)).handle((v, e) -> {
         List<Outcome> outcomes = new ArrayList<>(stages.size());
@@ -402,6 +415,20 @@ public final class EventBus implements AutoCloseable {
         }
         return outcomes;
       });
+    }
+
+    /** The order a pushed record belongs to: its key, else its CloudEvents subject; null when unreadable. */
+    private String keyOf(BrokerRecord record) {
+      if (record.key() != null) {
+        return record.key();
+      }
+      if (record.event() != null) {
+        return record.event().orderId();
+      }
+      if (record.isBinary()) {
+        return record.headers().get("subject");
+      }
+      return codec.peekAttributes(record.body()).subject();
     }
 
     @Override

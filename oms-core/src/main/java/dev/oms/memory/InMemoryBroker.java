@@ -292,6 +292,11 @@ public final class InMemoryBroker implements EventBroker {
     return drained && undelivered == 0;
   }
 
+  /** True when no lane is running or scheduled on the broker's threads (for tests). */
+  boolean isQuiescent() {
+    return pool.isQuiescent();
+  }
+
   /** Waits until every running group is empty and idle twice with no send in between. */
   private boolean awaitQuiescence(long deadline) {
     long previousSends = -1;
@@ -401,9 +406,9 @@ public final class InMemoryBroker implements EventBroker {
     public void close() {
       closed = true;
       unsubscribe(this);
-      long dropped = 0;
+      long dropped = backlog();
       for (Lane lane : lanes) {
-        dropped += lane.dropQueued();
+        lane.schedule(); // each lane drops what it holds, on its own thread (its queue has one consumer)
       }
       if (dropped > 0) {
         log.warn("group {} unsubscribed with {} undelivered events; they are dropped with it", name, dropped);
@@ -425,6 +430,19 @@ public final class InMemoryBroker implements EventBroker {
     /** Records handed to the runtime whose outcome is still pending (a retry timer, a blocking handler). */
     final java.util.concurrent.atomic.AtomicInteger outstanding = new java.util.concurrent.atomic.AtomicInteger();
     private final int maxOutstanding;
+    /**
+     * Keys whose record came back retry-later, with that record and the key's later records, by
+     * lane sequence: they are delivered again, in order, before any other record of the key. Empty
+     * but for a closing bus or a runtime failure, so the common path reads one volatile int.
+     */
+    private final Map<String, java.util.TreeMap<Long, Held>> held = new HashMap<>();
+    private final java.util.Set<String> due = new java.util.HashSet<>();
+    private volatile int heldKeys;
+    private volatile boolean anyDue;
+    /** The key the lane is handing over right now (null between records): a retry waits until it is handed. */
+    private volatile String handingKey;
+    private volatile Thread handingThread;
+    private long sequence; // the lane's running order of records; lane thread only
 
     Lane(Group group, int capacity) {
       this.group = group;
@@ -443,7 +461,7 @@ public final class InMemoryBroker implements EventBroker {
     }
 
     void schedule() {
-      if (!group.paused && !group.closed && outstanding.get() < maxOutstanding && !scheduled.get()
+      if ((group.closed || !group.paused && outstanding.get() < maxOutstanding) && !scheduled.get()
           && scheduled.compareAndSet(false, true)) {
         try {
           pool.execute(this);
@@ -453,20 +471,25 @@ public final class InMemoryBroker implements EventBroker {
       }
     }
 
-    /** Empties the queue of an unsubscribed group; returns how many records were dropped. */
-    long dropQueued() {
-      long dropped = 0;
+    /** Empties the queue of an unsubscribed group; called on the lane's own run (the queue's one consumer). */
+    private void dropQueued() {
       while (queue.poll() != null) {
-        dropped++;
         completed.incrementAndGet();
       }
-      return dropped;
     }
 
     @Override
     public void run() {
+      if (group.closed) {
+        dropQueued();
+        scheduled.set(false);
+        return; // never scheduled again: schedule() of a closed group only ever drops
+      }
       int batch = config.drainBatch();
       try {
+        if (heldKeys > 0 && !group.paused && !group.closed) {
+          redeliverDue();
+        }
         for (int i = 0; i < batch && !group.paused && !group.closed && outstanding.get() < maxOutstanding; i++) {
           BrokerRecord record = queue.poll();
           if (record == null) {
@@ -475,31 +498,51 @@ public final class InMemoryBroker implements EventBroker {
           if (record == SKIP) {
             completed.incrementAndGet();
           } else {
-            deliver(record, DeliveryInfo.FIRST);
+            deliver(record, DeliveryInfo.FIRST, sequence++);
           }
         }
       } finally {
         scheduled.set(false);
-        if (!queue.isEmpty()) {
-          schedule();
+        if (!queue.isEmpty() || anyDue || group.closed) {
+          schedule(); // queued records, a retry that came due while this run was past it, or a closed group's drop
         }
       }
     }
 
-    /** Hands a record to the runtime; an outcome that is not ready is counted as outstanding until it is. */
-    private void deliver(BrokerRecord record, DeliveryInfo info) {
-      CompletableFuture<Outcome> stage = handOver(record, info);
-      if (stage.isDone()) {
-        settled(record, info, stage);
-        return;
-      }
-      outstanding.incrementAndGet();
-      stage.whenComplete((outcome, error) -> {
-        settled(record, info, stage);
-        if (outstanding.decrementAndGet() < maxOutstanding) {
-          schedule();
+    /**
+     * Hands a record to the runtime, or, when its key waits for a retry, queues it behind that; an
+     * outcome that is not ready is counted as outstanding until it is.
+     */
+    private void deliver(BrokerRecord record, DeliveryInfo info, long seq) {
+      String key = record.key();
+      handingThread = Thread.currentThread();
+      handingKey = key; // written before heldKeys is read: a retry of this key either shows here or waits for us
+      try {
+        if (heldKeys > 0 && key != null) {
+          synchronized (held) {
+            java.util.TreeMap<Long, Held> waiting = held.get(key);
+            if (waiting != null) {
+              waiting.put(seq, new Held(record, info));
+              outstanding.incrementAndGet();
+              return;
+            }
+          }
         }
-      });
+        CompletableFuture<Outcome> stage = handOver(record, info);
+        if (stage.isDone()) {
+          settled(record, info, seq, stage);
+          return;
+        }
+        outstanding.incrementAndGet();
+        stage.whenComplete((outcome, error) -> {
+          settled(record, info, seq, stage);
+          if (outstanding.decrementAndGet() < maxOutstanding) {
+            schedule();
+          }
+        });
+      } finally {
+        handingKey = null;
+      }
     }
 
     private CompletableFuture<Outcome> handOver(BrokerRecord record, DeliveryInfo info) {
@@ -510,10 +553,10 @@ public final class InMemoryBroker implements EventBroker {
       }
     }
 
-    private void settled(BrokerRecord record, DeliveryInfo info, CompletableFuture<Outcome> stage) {
+    private void settled(BrokerRecord record, DeliveryInfo info, long seq, CompletableFuture<Outcome> stage) {
       Outcome outcome = stage.isCompletedExceptionally() ? null : stage.join();
       if (outcome == null || !outcome.isSettled()) {
-        redeliverLater(record, info, outcome);
+        redeliverLater(record, info, seq, outcome);
         return;
       }
       completed.incrementAndGet();
@@ -524,7 +567,7 @@ public final class InMemoryBroker implements EventBroker {
      * only from a bus that is closing (the record is then dropped with the closed broker, as any
      * undelivered one) or a runtime-side failure, after which the record is delivered again.
      */
-    private void redeliverLater(BrokerRecord record, DeliveryInfo info, Outcome outcome) {
+    private void redeliverLater(BrokerRecord record, DeliveryInfo info, long seq, Outcome outcome) {
       if (state == CLOSED || group.closed) {
         completed.incrementAndGet();
         log.warn("group {}: {} not settled at close ({}); dropped with the closed in-memory broker", group.name, record,
@@ -533,11 +576,67 @@ public final class InMemoryBroker implements EventBroker {
       }
       long delay = outcome == null ? 100 : Math.max(10, outcome.retryAfter().toMillis());
       log.warn("group {}: {} to be delivered again in {} ms ({})", group.name, record, delay, outcome);
+      DeliveryInfo again = DeliveryInfo.delivery(info.deliveryCount() + 1);
+      String key = record.key();
       outstanding.incrementAndGet();
-      CompletableFuture.delayedExecutor(delay, TimeUnit.MILLISECONDS, pool).execute(() -> {
-        outstanding.decrementAndGet();
-        deliver(record, DeliveryInfo.delivery(info.deliveryCount() + 1));
-      });
+      if (key == null) { // no order to keep
+        CompletableFuture.delayedExecutor(delay, TimeUnit.MILLISECONDS, pool).execute(() -> {
+          outstanding.decrementAndGet();
+          deliver(record, again, seq);
+        });
+        return;
+      }
+      // The key's later records must not pass it: they wait with it (the runtime settles those it
+      // held behind it retry-later too, right after this), and all go again in lane order.
+      boolean first;
+      synchronized (held) {
+        java.util.TreeMap<Long, Held> waiting = held.get(key);
+        first = waiting == null;
+        if (first) {
+          held.put(key, waiting = new java.util.TreeMap<>());
+          heldKeys++;
+        }
+        waiting.put(seq, new Held(record, again));
+      }
+      if (first) {
+        CompletableFuture.delayedExecutor(delay, TimeUnit.MILLISECONDS, pool).execute(() -> {
+          synchronized (held) {
+            due.add(key);
+            anyDue = true;
+          }
+          schedule();
+        });
+      }
+      // A record of this key being handed over on the lane right now did not see the hold: let it
+      // reach the runtime (behind this one's gate, which is released only after this returns).
+      while (key.equals(handingKey) && handingThread != Thread.currentThread()) {
+        Thread.onSpinWait();
+      }
+    }
+
+    /** Delivers again, in lane order, the records of every key whose retry is due. Lane thread only. */
+    private void redeliverDue() {
+      List<java.util.TreeMap<Long, Held>> ready = new ArrayList<>();
+      synchronized (held) {
+        for (String key : due) {
+          java.util.TreeMap<Long, Held> waiting = held.remove(key);
+          if (waiting != null) {
+            heldKeys--;
+            ready.add(waiting);
+          }
+        }
+        due.clear();
+        anyDue = false;
+      }
+      for (java.util.TreeMap<Long, Held> waiting : ready) {
+        for (Map.Entry<Long, Held> entry : waiting.entrySet()) {
+          outstanding.decrementAndGet();
+          deliver(entry.getValue().record(), entry.getValue().info(), entry.getKey());
+        }
+      }
     }
   }
+
+  /** A record waiting for its key's retry. */
+  private record Held(BrokerRecord record, DeliveryInfo info) {}
 }

@@ -251,7 +251,7 @@ final class Delivery extends CompletableFuture<Outcome> implements EventContext 
     }
     CompletableFuture<Void> published;
     try {
-      CompletionStage<Void> stage = work.publish(outputs(), group.bus()::send);
+      CompletionStage<Void> stage = work.publish(outputs(), group.send());
       published = stage == null ? CompletableFuture.failedFuture(new IllegalStateException("publish returned null"))
           : stage.toCompletableFuture();
     } catch (RuntimeException e) {
@@ -515,7 +515,13 @@ final class Delivery extends CompletableFuture<Outcome> implements EventContext 
     }
   }
 
-  /** Settles as retry-later from outside (the gate's cascade, the bus shutting down). */
+  /** Settles as retry-later behind a record of its order left for later: the gate is released by the caller. */
+  void settleCascaded(Throwable cause) {
+    holdsGate = false;
+    settleRetryLater(cause);
+  }
+
+  /** Settles as retry-later from outside (the bus shutting down, an internal failure). */
   void settleRetryLater(Throwable cause) {
     group.retryLater(event != null ? event.eventId() : record.eventId(), cause);
     settle(Outcome.retryLater(Duration.ZERO, cause));
@@ -760,8 +766,10 @@ final class Delivery extends CompletableFuture<Outcome> implements EventContext 
     return false;
   }
 
+  /** A failure as a dead letter's reason: the class (with the kind, for an OmsException) and the message. */
   static String describe(Throwable t) {
     String message = t.getMessage();
-    return t.getClass().getName() + (message == null ? "" : ": " + message);
+    String kind = t instanceof OmsException oms ? "[" + oms.kind() + "]" : "";
+    return t.getClass().getName() + kind + (message == null ? "" : ": " + message);
   }
 }

@@ -56,6 +56,7 @@ public final class GroupRuntime implements RecordHandler {
   private final boolean nativeFailures;
   private final boolean deduplicates;
   private final KeyGate gate = new KeyGate();
+  private final java.util.function.Function<OrderEvent, CompletionStage<Void>> send;
   private final GroupCounters counters = new GroupCounters();
   private final Set<Delivery> live = ConcurrentHashMap.newKeySet();
   private final AtomicLong transientLogs = new AtomicLong();
@@ -76,6 +77,7 @@ public final class GroupRuntime implements RecordHandler {
     this.listening = listener != DeliveryListener.NONE;
     this.nativeFailures = policy.failureHandling() == DeliveryPolicy.FailureHandling.BROKER;
     this.deduplicates = policy.deduplicate();
+    this.send = bus::send;
   }
 
   public ConsumerGroup group() {
@@ -119,6 +121,11 @@ public final class GroupRuntime implements RecordHandler {
 
   BusPort bus() {
     return bus;
+  }
+
+  /** The bus's send, as the function a unit of work publishes through (one object, not one per record). */
+  java.util.function.Function<OrderEvent, CompletionStage<Void>> send() {
+    return send;
   }
 
   DeadLetterStore store() {
@@ -223,7 +230,7 @@ public final class GroupRuntime implements RecordHandler {
     }
     // The broker delivers the order's records again in order: none behind it may settle before it.
     while (next != null) {
-      next.settleRetryLater(retryLater.cause());
+      next.settleCascaded(retryLater.cause());
       next = gate.release(key);
     }
   }

@@ -450,6 +450,32 @@ class InMemoryBrokerTest {
   }
 
   @Test
+  void anUnsubscribedGroupWithABacklogStopsAndItsLaneIsNotScheduledAgain() throws Exception {
+    InMemoryBroker broker = InMemoryBroker.ofDefaults();
+    EventBus bus = EventBus.builder().broker(broker).build();
+    buses.add(bus);
+    java.util.concurrent.CountDownLatch inHandler = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.atomic.AtomicInteger handled = new java.util.concurrent.atomic.AtomicInteger();
+    Subscription sub = bus.subscribe(group("closing", 1, fastPolicy(1)),
+        EventHandlers.builder().on(OutOfStock.TYPE, (e, ctx) -> {
+          inHandler.countDown();
+          release.await();
+          handled.incrementAndGet();
+        }).build());
+    for (int i = 1; i <= 100; i++) {
+      accepted(bus.publish(seqEvent("o-1", i)));
+    }
+    assertThat(inHandler.await(WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)).isTrue();
+
+    sub.close(); // 99 events still queued behind the one in the handler
+    release.countDown();
+
+    await().atMost(WAIT).until(broker::isQuiescent);
+    assertThat(handled).as("only the event already in its handler finishes").hasValue(1);
+  }
+
+  @Test
   void anImpossibleGroupCapacityIsRefusedWhenConfigured() {
     assertThatThrownBy(() -> InMemoryBrokerConfig.builder().groupCapacity(Integer.MAX_VALUE).build())
         .isInstanceOfSatisfying(OmsException.class, e -> assertThat(e.kind()).isEqualTo(Kind.CONFIGURATION))
@@ -602,6 +628,40 @@ class InMemoryBrokerTest {
     for (java.util.Map<Integer, Integer> counts : seen) {
       assertThat(counts.keySet()).as("each group got exactly the accepted events").isEqualTo(accepted);
       assertThat(counts.values()).as("each once").containsOnly(1);
+    }
+  }
+
+  @Test
+  void aRecordSettledRetryLaterIsDeliveredAgainBeforeTheLaterRecordsOfItsOrder() {
+    InMemoryBroker broker = InMemoryBroker.create(InMemoryBrokerConfig.builder().threads(2).build());
+    List<String> handled = new CopyOnWriteArrayList<>();
+    Map<String, AtomicInteger> deliveries = new ConcurrentHashMap<>();
+    // A record handler that answers retry-later to the first delivery of every order's second record,
+    // as the runtime does when the bus is closing or a step failed: the broker must deliver it again
+    // before the order's third record (the runtime's gate lets a record through once the previous settled).
+    broker.subscribe(new SubscriptionRequest("g", Set.of(OutOfStock.TYPE.name()), 2), (record, info) -> {
+      OutOfStock event = (OutOfStock) record.event();
+      String id = event.orderId() + "#" + event.requested();
+      if (event.requested() == 2 && deliveries.computeIfAbsent(id, k -> new AtomicInteger()).incrementAndGet() == 1) {
+        return CompletableFuture.completedFuture(dev.oms.broker.spi.Outcome.retryLater(Duration.ofMillis(20), null));
+      }
+      handled.add(id);
+      return CompletableFuture.completedFuture(dev.oms.broker.spi.Outcome.HANDLED);
+    });
+    try {
+      for (int seq = 1; seq <= 5; seq++) {
+        for (int order = 0; order < 4; order++) {
+          accepted(broker.send(BrokerRecord.ofEvent(seqEvent("o-" + order, seq))));
+        }
+      }
+      await().atMost(WAIT).until(() -> handled.size() == 20);
+      for (int order = 0; order < 4; order++) {
+        String prefix = "o-" + order + "#";
+        assertThat(handled.stream().filter(id -> id.startsWith(prefix)).toList()).as("order o-%s", order)
+            .containsExactly(prefix + 1, prefix + 2, prefix + 3, prefix + 4, prefix + 5);
+      }
+    } finally {
+      broker.close(Duration.ofSeconds(5));
     }
   }
 }

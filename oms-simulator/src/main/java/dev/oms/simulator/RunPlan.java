@@ -2,6 +2,8 @@ package dev.oms.simulator;
 
 import dev.oms.OmsService;
 import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.Set;
 import java.util.Locale;
 import java.util.Map;
 
@@ -72,22 +74,41 @@ record RunPlan(Profile profile, long orders, double expectedOrders, String rule)
     return new RunPlan(fitted, orders, expected, rule);
   }
 
-  /** Handler concurrency per service: {@code --concurrency}, else the profile's for in-process brokers, else 32. */
-  Map<OmsService, Integer> concurrency(int flag, boolean inProcess) {
+  /**
+   * Concurrency per service: {@code --concurrency}, else the profile's. On every broker this is the
+   * group's lanes, and for a service whose ports wait (see {@link #blocking()}) how many of its
+   * handlers wait at once; no handler waits for its follow-on events' acknowledgements any more.
+   */
+  Map<OmsService, Integer> concurrency(int flag) {
     Map<OmsService, Integer> c = new EnumMap<>(OmsService.class);
     int cores = Runtime.getRuntime().availableProcessors();
     for (OmsService s : OmsService.values()) {
-      int n;
-      if (flag > 0) {
-        n = flag;
-      } else if (!inProcess) {
-        n = 32; // a remote broker's handler waits for its follow-on events to be accepted
-      } else {
-        n = profile.concurrency().getOrDefault(s.group(), profile.concurrency().getOrDefault("default", cores));
-      }
+      int n = flag > 0 ? flag
+          : profile.concurrency().getOrDefault(s.group(), profile.concurrency().getOrDefault("default", cores));
       c.put(s, n);
     }
     return c;
+  }
+
+  /**
+   * The services whose ports really wait, so their handlers are declared blocking and run on the
+   * bus's blocking pool: the order service when payments take time, the warehouse when packing
+   * capacity is limited, and every service slowed by {@code --slow}.
+   */
+  Set<OmsService> blocking() {
+    Set<OmsService> blocking = EnumSet.noneOf(OmsService.class);
+    if (profile.payment().latencyNanos() > 0) {
+      blocking.add(OmsService.ORDER);
+    }
+    if (profile.warehouseCapacity() > 0) {
+      blocking.add(OmsService.WAREHOUSE);
+    }
+    for (OmsService s : OmsService.values()) {
+      if (!profile.faults().slow(s).isEmpty()) {
+        blocking.add(s);
+      }
+    }
+    return blocking;
   }
 
   /** The arrival phase's wall-clock length in seconds. */

@@ -169,7 +169,8 @@ final class SimulationRun {
         .notificationChannel(new FaultyPorts.Notifications(notifications, notificationChaos))
         .orderStore(new FaultyPorts.Orders(orderStore, orderViewChaos))
         .warehouse(warehouse);
-    plan.concurrency(options.concurrency, inProcess).forEach(builder::concurrency);
+    plan.concurrency(options.concurrency).forEach(builder::concurrency);
+    builder.blocking(plan.blocking().toArray(OmsService[]::new));
     Oms oms;
     try {
       oms = builder.build();

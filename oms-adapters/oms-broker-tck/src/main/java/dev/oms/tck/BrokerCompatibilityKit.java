@@ -15,7 +15,11 @@ import dev.oms.broker.spi.BrokerContext;
 import dev.oms.broker.spi.BrokerRecord;
 import dev.oms.broker.spi.BrokerSubscription;
 import dev.oms.broker.spi.DeadLetter;
+import dev.oms.broker.PushSubscription;
+import dev.oms.broker.spi.DeliveryInfo;
 import dev.oms.broker.spi.EventBroker;
+import dev.oms.broker.spi.ForwardingEventBroker;
+import dev.oms.broker.spi.Outcome;
 import dev.oms.broker.spi.SubscriptionRequest;
 import dev.oms.codec.EventCodec;
 import dev.oms.event.EventType;
@@ -24,9 +28,12 @@ import dev.oms.event.OrderEvent;
 import dev.oms.event.OutOfStock;
 import dev.oms.event.StockReleased;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.Deque;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -34,12 +41,14 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -110,6 +119,8 @@ public abstract class BrokerCompatibilityKit {
   private static final EventCodec CODEC = EventCodec.ofDefaults();
   private static final Duration POLL = Duration.ofMillis(20);
   private static final int MAX_TESTED_RECORD_BYTES = 16 * 1024 * 1024;
+  /** How long a handler that was running when its instance crashed goes on running (a thread cannot be killed). */
+  private static final Duration CRASHED_HANDLER_RUN = Duration.ofMillis(300);
 
   private final Deque<Cleanup> cleanups = new ArrayDeque<>();
   private final Set<EventBroker> crashed = Collections.newSetFromMap(new ConcurrentHashMap<>());
@@ -139,6 +150,25 @@ public abstract class BrokerCompatibilityKit {
   }
 
   /**
+   * Optional tier hook: why the broker server cannot be restarted from a test (a managed service,
+   * a shared cluster), or empty (the default) when {@link #restartBackend()} works. A reason skips
+   * the durability-across-restart rule with that reason instead of failing it. {@code restartBackend}
+   * may also throw {@link BackendNotRestartable}, to the same effect.
+   */
+  protected Optional<String> backendCannotBeRestarted() {
+    return Optional.empty();
+  }
+
+  /** What {@link #restartBackend()} throws when the backend cannot be restarted here: the rule is skipped with the message. */
+  public static class BackendNotRestartable extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    public BackendNotRestartable(String reason) {
+      super(reason);
+    }
+  }
+
+  /**
    * Optional tier hook: make this adapter instance stop as if its process had crashed: no commit of
    * anything in flight, no graceful hand-over (for example: close its client connections without
    * committing, or kill the process that hosts it). Only called when
@@ -147,6 +177,29 @@ public abstract class BrokerCompatibilityKit {
    */
   protected void crash(EventBroker broker) {
     throw new UnsupportedOperationException("crash(EventBroker) is not implemented by this adapter's kit subclass");
+  }
+
+  /**
+   * Push tier hook: whether the adapter's platform pushes batches to a function (a queue trigger)
+   * that hands them to {@code EventBus.subscribePush}; false by default, which skips the push tier.
+   */
+  protected boolean runsPushTier() {
+    return false;
+  }
+
+  /**
+   * Push tier hook: the record (and delivery info) the adapter's push platform would hand over for
+   * {@code event}, as its binding decodes an invocation's batch item. The default is what a queue
+   * carrying CloudEvents structured JSON gives: the bytes, the type and the key (message group).
+   */
+  protected PushSubscription.Pushed pushed(OrderEvent event, DeliveryInfo info) {
+    return new PushSubscription.Pushed(BrokerRecord.ofBytes(event.type().name(), event.orderId(), Map.of(),
+        TckEvents.encode(event)), info);
+  }
+
+  /** Push tier hook: a batch item whose body is {@code body} as received (bytes that may not decode). */
+  protected PushSubscription.Pushed pushedBytes(byte[] body, DeliveryInfo info) {
+    return new PushSubscription.Pushed(BrokerRecord.ofBytes(null, null, Map.of(), body), info);
   }
 
   /**
@@ -245,6 +298,32 @@ public abstract class BrokerCompatibilityKit {
     return capabilities;
   }
 
+  /** The kit's handler for one group on one instance, watching per-key order when the adapter declares it. */
+  private Recorder recorder(String name) {
+    return new Recorder(name).ordered(capabilities().keyOrder().isOrdered());
+  }
+
+  /** Skips an ordering rule, saying why, when the adapter declares {@code KeyOrder.NONE}. */
+  private void assumeOrdered() {
+    assumeTrue(capabilities().keyOrder().isOrdered(), "the adapter declares keyOrder NONE: a key's records may "
+        + "arrive in any order and reach two instances at once, so no ordering rule applies (the services do not "
+        + "depend on order: see the kit's README, 'When a broker declares KeyOrder.NONE')");
+  }
+
+  /**
+   * Whether instances created with one namespace share a backend, so two of them can share a
+   * consumer group: a durable broker, or any broker that does not carry objects in-process.
+   */
+  private boolean instancesShareABackend() {
+    BrokerCapabilities caps = capabilities();
+    return caps.durable() || !caps.carriesObjects();
+  }
+
+  private void assumeSharedBackend() {
+    assumeTrue(instancesShareABackend(), "the adapter is in-process (carriesObjects, not durable): two instances "
+        + "never share a backend, so there is no group to share between them");
+  }
+
   /** A new instance in this test's namespace, started like the bus does, closed after the test. */
   private EventBroker startedBroker() {
     return startedBroker(CODEC);
@@ -253,20 +332,31 @@ public abstract class BrokerCompatibilityKit {
   /** As {@link #startedBroker()}, with {@code codec} (and its size limit) behind the context. */
   private EventBroker startedBroker(EventCodec codec) {
     EventBroker broker = Objects.requireNonNull(createBroker(namespace), "createBroker returned null");
-    // What a bus with this codec would give it: the codec, and core-count workers of its own (the
-    // common pool has one thread on two cores, so one record that blocks its handler would hold up
-    // every other key of an adapter that delivers on the workers). Stopped after the broker closed.
-    java.util.concurrent.ForkJoinPool workers = new java.util.concurrent.ForkJoinPool(
-        Math.max(2, Runtime.getRuntime().availableProcessors()), java.util.concurrent.ForkJoinPool
-            .defaultForkJoinWorkerThreadFactory, null, true);
-    onCleanup("stop the workers of " + broker.name(), workers::shutdownNow);
+    Executor workers = workers(); // registered first, so stopped only after the broker closed (and drained on them)
     onCleanup("close " + broker.name(), () -> {
       if (!crashed.contains(broker)) {
         broker.close(cleanupTimeout());
       }
     });
-    broker.start(BrokerContext.of(codec, workers));
+    broker.start(BrokerContext.of(codec, workers)); // what a bus with this codec would give it
     return broker;
+  }
+
+  /**
+   * The worker threads of one instance, as a bus would give them (one per core, at least two, so
+   * records of different keys can be handled at the same time on any machine); each instance gets
+   * its own, as separate processes would. Shut down after the test.
+   */
+  private Executor workers() {
+    int threads = Math.max(2, Runtime.getRuntime().availableProcessors());
+    AtomicInteger ids = new AtomicInteger();
+    ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
+      Thread t = new Thread(r, "tck-worker-" + ids.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    });
+    onCleanup("stop an instance's workers", pool::shutdownNow);
+    return pool;
   }
 
   /** A bus on a new instance in this test's namespace, closed after the test. */
@@ -477,22 +567,83 @@ public abstract class BrokerCompatibilityKit {
   }
 
   /** {@code perThread} lists; thread {@code t} owns the orders whose index is {@code t} modulo the thread count. */
-  private List<List<OutOfStock>> splitByOrder(List<OutOfStock> interleaved, int threads) {
-    List<List<OutOfStock>> perThread = new ArrayList<>();
+  private <E extends OrderEvent> List<List<E>> splitByOrder(List<E> interleaved, int threads) {
+    List<List<E>> perThread = new ArrayList<>();
     for (int t = 0; t < threads; t++) {
       perThread.add(new ArrayList<>());
     }
     Map<String, Integer> owner = new LinkedHashMap<>();
-    for (OutOfStock event : interleaved) {
+    for (E event : interleaved) {
       int thread = owner.computeIfAbsent(event.orderId(), id -> owner.size() % threads);
       perThread.get(thread).add(event);
     }
     return perThread;
   }
 
+  /**
+   * Over every delivery the recorders (one per instance of a group) saw: no two instances handled
+   * records of one key at overlapping times (a record's handling runs from the start of its
+   * handler to the completion of its stage), and each key's records were first settled in send
+   * order across the instances (a record settled again later, at-least-once, does not count twice).
+   */
+  private static void oneInstanceAtATimeInSendOrder(List<? extends OrderEvent> sent, Recorder... recorders) {
+    long origin = Long.MAX_VALUE;
+    Map<String, List<Recorder.Handling>> byKey = new HashMap<>();
+    for (Recorder recorder : recorders) {
+      for (Recorder.Handling h : recorder.handlings()) {
+        if (h.started() != 0) {
+          byKey.computeIfAbsent(h.key(), k -> new ArrayList<>()).add(h);
+          origin = Math.min(origin, h.started());
+        }
+      }
+    }
+    long now = System.nanoTime();
+    List<String> overlaps = new ArrayList<>();
+    for (Map.Entry<String, List<Recorder.Handling>> key : byKey.entrySet()) {
+      List<Recorder.Handling> handlings = key.getValue();
+      handlings.sort(Comparator.comparingLong(Recorder.Handling::started));
+      Recorder.Handling latest = null;
+      long until = 0;
+      for (Recorder.Handling h : handlings) {
+        if (latest != null && h.started() - until < 0 && !h.instance().equals(latest.instance())) {
+          overlaps.add("key " + key.getKey() + ": " + h.instance() + " started seq " + h.seq() + " at +"
+              + millis(h.started() - origin) + " ms while " + latest.instance() + " was still handling seq "
+              + latest.seq() + " (from +" + millis(latest.started() - origin) + " ms to "
+              + (latest.ended() == 0 ? "still running" : "+" + millis(latest.ended() - origin) + " ms") + ")");
+        }
+        long end = h.ended() == 0 ? now : h.ended();
+        if (latest == null || end - until > 0) {
+          latest = h;
+          until = end;
+        }
+      }
+    }
+    assertThat(abbreviate(overlaps)).as("records of one key handled by two instances at overlapping times (an "
+        + "instance must not start a key's record while another still handles one of that key)").isEmpty();
+    Map<String, List<Integer>> expected = new LinkedHashMap<>();
+    for (OrderEvent event : sent) {
+      expected.computeIfAbsent(event.orderId(), k -> new ArrayList<>()).add(TckEvents.seq(event));
+    }
+    for (Map.Entry<String, List<Integer>> key : expected.entrySet()) {
+      List<Integer> firstSettled = byKey.getOrDefault(key.getKey(), List.of()).stream()
+          .filter(Recorder.Handling::settled).map(Recorder.Handling::seq).distinct().collect(Collectors.toList());
+      List<String> by = byKey.getOrDefault(key.getKey(), List.of()).stream().filter(Recorder.Handling::settled)
+          .map(h -> h.seq() + "@" + h.instance()).collect(Collectors.toList());
+      assertThat(firstSettled).as("sequence numbers of key %s in the order they were first handled across the "
+          + "instances (sent in this order from one thread; handled: %s)", key.getKey(), by)
+          .containsExactlyElementsOf(key.getValue());
+    }
+  }
+
+  private static long millis(long nanos) {
+    return TimeUnit.NANOSECONDS.toMillis(nanos);
+  }
+
   private void restartBackendOrFail() {
     try {
       restartBackend();
+    } catch (BackendNotRestartable e) {
+      assumeTrue(false, "the backend cannot be restarted from this test: " + e.getMessage());
     } catch (UnsupportedOperationException e) {
       throw new AssertionError("the adapter declares capabilities().durable() but its kit subclass does not "
           + "override restartBackend(); override it to stop and restart the broker server", e);
@@ -509,6 +660,8 @@ public abstract class BrokerCompatibilityKit {
           + "override crash(EventBroker); override it to stop the instance without committing anything", e);
     }
   }
+
+  private static final CompletionStage<Outcome> SETTLED = CompletableFuture.completedFuture(Outcome.HANDLED);
 
   /** What a kit handler throws to reject a record on purpose. */
   static final class Rejected extends RuntimeException {
@@ -530,8 +683,8 @@ public abstract class BrokerCompatibilityKit {
     @Test
     void required_publishSubscribe_aGroupReceivesEveryRecordOfItsTypesIntactAndNoOther() {
       EventBroker broker = startedBroker();
-      Recorder stock = new Recorder("group 'stock' (subscribed to " + OutOfStock.TYPE.name() + ")");
-      Recorder releases = new Recorder("group 'releases' (subscribed to " + StockReleased.TYPE.name() + ")");
+      Recorder stock = recorder("group 'stock' (subscribed to " + OutOfStock.TYPE.name() + ")");
+      Recorder releases = recorder("group 'releases' (subscribed to " + StockReleased.TYPE.name() + ")");
       subscribe(broker, group("stock"), 1, stock, OutOfStock.TYPE);
       subscribe(broker, group("releases"), 1, releases, StockReleased.TYPE);
 
@@ -563,7 +716,7 @@ public abstract class BrokerCompatibilityKit {
       EventBroker broker = startedBroker();
       CountDownLatch release = new CountDownLatch(1);
       onCleanup("release the blocked handler", release::countDown);
-      Recorder blocked = new Recorder("group 'blocked'").behaviour((event, delivery) ->
+      Recorder blocked = recorder("group 'blocked'").behaviour((event, delivery) ->
           release.await(deliveryTimeout().toMillis(), TimeUnit.MILLISECONDS));
       subscribe(broker, group("blocked"), 1, blocked, OutOfStock.TYPE);
 
@@ -585,7 +738,7 @@ public abstract class BrokerCompatibilityKit {
       for (int i = 7; i < batch.size(); i += 40) {
         rejectOnce.add(batch.get(i).eventId());
       }
-      Recorder recorder = new Recorder("group 'alo'").behaviour((event, delivery) -> {
+      Recorder recorder = recorder("group 'alo'").behaviour((event, delivery) -> {
         if (delivery == 1 && rejectOnce.contains(event.eventId())) {
           throw new Rejected("kit rejects the first delivery of " + event.eventId());
         }
@@ -611,7 +764,7 @@ public abstract class BrokerCompatibilityKit {
       AtomicInteger inside = new AtomicInteger();
       AtomicBoolean firstWaits = new AtomicBoolean();
       onCleanup("release the first record", overlap::countDown);
-      Recorder recorder = new Recorder("group 'workers' (concurrency 4)").behaviour((event, delivery) -> {
+      Recorder recorder = recorder("group 'workers' (concurrency 4)").behaviour((event, delivery) -> {
         try {
           if (inside.incrementAndGet() >= 2) {
             overlap.countDown();
@@ -640,13 +793,11 @@ public abstract class BrokerCompatibilityKit {
 
     @Test
     void required_competingConsumers_twoInstancesSharingAGroupSplitTheRecordsAndLoseNone() {
-      BrokerCapabilities caps = capabilities();
-      assumeTrue(caps.durable() || !caps.carriesObjects(), "the adapter is in-process (carriesObjects, not "
-          + "durable): two instances never share a backend, so there is no group to share between them");
+      assumeSharedBackend();
       EventBroker first = startedBroker();
       EventBroker second = startedBroker();
-      Recorder one = new Recorder("instance 1 of group 'shared'");
-      Recorder two = new Recorder("instance 2 of group 'shared'");
+      Recorder one = recorder("instance 1 of group 'shared'");
+      Recorder two = recorder("instance 2 of group 'shared'");
       subscribe(first, group("shared"), 2, one, OutOfStock.TYPE);
       subscribe(second, group("shared"), 2, two, OutOfStock.TYPE);
 
@@ -683,7 +834,7 @@ public abstract class BrokerCompatibilityKit {
       EventBroker broker = startedBroker();
       List<Recorder> groups = new ArrayList<>();
       for (int concurrency = 1; concurrency <= 3; concurrency++) {
-        Recorder recorder = new Recorder("group 'fan" + concurrency + "' (concurrency " + concurrency + ")");
+        Recorder recorder = recorder("group 'fan" + concurrency + "' (concurrency " + concurrency + ")");
         subscribe(broker, group("fan" + concurrency), concurrency, recorder, OutOfStock.TYPE);
         groups.add(recorder);
       }
@@ -701,8 +852,9 @@ public abstract class BrokerCompatibilityKit {
 
     @Test
     void required_perKeyOrder_eachKeysRecordsArriveInSendOrderUnderConcurrency() throws Exception {
+      assumeOrdered();
       EventBroker broker = startedBroker();
-      Recorder recorder = new Recorder("group 'ordered' (concurrency 4)");
+      Recorder recorder = recorder("group 'ordered' (concurrency 4)");
       subscribe(broker, group("ordered"), 4, recorder, OutOfStock.TYPE);
       int orders = 60;
       int perOrder = 15;
@@ -725,7 +877,7 @@ public abstract class BrokerCompatibilityKit {
       int orders = 6;
       int perOrder = 5;
       String twiceRejectedOrder = events.orderId(0);
-      Recorder recorder = new Recorder("group 'redelivery'").behaviour((event, delivery) -> {
+      Recorder recorder = recorder("group 'redelivery'").behaviour((event, delivery) -> {
         int seq = TckEvents.seq(event);
         if ((seq == 2 && delivery == 1) || (seq == 4 && delivery <= 2 && event.orderId().equals(twiceRejectedOrder))) {
           throw new Rejected("kit rejects delivery " + delivery + " of seq " + seq + " of " + event.orderId());
@@ -744,10 +896,86 @@ public abstract class BrokerCompatibilityKit {
             .as("deliveries of seq %s of %s (rejected %s time(s))", event.requested(), event.orderId(), expected - 1)
             .isGreaterThanOrEqualTo(expected);
       }
-      recorder.firstAcknowledgedSeqByKey().forEach((key, seqs) -> assertThat(seqs)
-          .as("order in which key %s's records were handled: a rejected record must be delivered again before "
-              + "the records sent after it with the same key", key)
-          .containsExactlyElementsOf(oneTo(perOrder)));
+      if (capabilities().keyOrder().isOrdered()) {
+        recorder.firstAcknowledgedSeqByKey().forEach((key, seqs) -> assertThat(seqs)
+            .as("order in which key %s's records were handled: a rejected record must be delivered again before "
+                + "the records sent after it with the same key", key)
+            .containsExactlyElementsOf(oneTo(perOrder)));
+      }
+      noViolations(recorder);
+    }
+
+    @Test
+    void required_pipelining_aRecordWaitingForItsOutcomeDoesNotHoldUpRecordsOfOtherKeys() {
+      EventBroker broker = startedBroker();
+      String slow = events.orderId(0);
+      CompletableFuture<Outcome> outcome = new CompletableFuture<>();
+      onCleanup("settle the held record", () -> outcome.complete(Outcome.HANDLED));
+      // Concurrency 1: an adapter that waits for a record's outcome before delivering the next has
+      // nothing else to deliver with; one that pipelines goes on with the other keys.
+      Recorder recorder = recorder("group 'pipelined' (concurrency 1)").staged((event, delivery) ->
+          event.orderId().equals(slow) && TckEvents.seq(event) == 1 ? outcome : SETTLED);
+      subscribe(broker, group("pipelined"), 1, recorder, OutOfStock.TYPE);
+      OutOfStock first = events.next(slow, 1);
+      OutOfStock second = events.next(slow, 2);
+      List<OutOfStock> others = new ArrayList<>();
+      for (int seq = 1; seq <= 3; seq++) {
+        for (String key : events.orderIds(21).subList(1, 21)) {
+          others.add(events.next(key, seq));
+        }
+      }
+      List<OutOfStock> batch = new ArrayList<>();
+      batch.add(first);
+      batch.addAll(others.subList(0, 30));
+      batch.add(second);
+      batch.addAll(others.subList(30, others.size()));
+
+      sendAll(broker, batch);
+
+      eventually("records of other keys are delivered and settle while " + describe(first) + " waits for its "
+          + "outcome (deliver must not wait for a record's stage before delivering the next record)",
+          () -> allHandled(others, recorder.acknowledged(), recorder.name()));
+      assertThat(recorder.deliveries(first.eventId())).as("deliveries of the held record").isEqualTo(1);
+      assertThat(recorder.acknowledged()).as("records of the held record's key settled before it")
+          .doesNotContain(first.eventId(), second.eventId());
+      outcome.complete(Outcome.HANDLED);
+      eventually("the held record's key goes on once its outcome completed", () ->
+          assertThat(recorder.acknowledged()).contains(first.eventId(), second.eventId()));
+      noViolations(recorder);
+    }
+
+    @Test
+    void required_retryLater_aRecordAnsweredRetryLaterComesAgainAndASettledOneDoesNot() {
+      EventBroker broker = startedBroker();
+      List<OutOfStock> batch = events.interleaved(20, 5);
+      Set<String> retry = new HashSet<>();
+      for (int i = 3; i < batch.size(); i += 7) {
+        retry.add(batch.get(i).eventId());
+      }
+      Recorder recorder = recorder("group 'retry'").staged((event, delivery) ->
+          delivery == 1 && retry.contains(event.eventId())
+              ? CompletableFuture.completedFuture(Outcome.retryLater(Duration.ofMillis(20), null)) : SETTLED);
+      subscribe(broker, group("retry"), 2, recorder, OutOfStock.TYPE);
+
+      sendAll(broker, batch);
+
+      eventually("every record settles, those answered RETRY_LATER after coming again", () ->
+          allHandled(batch, recorder.acknowledged(), recorder.name()));
+      List<Recorder.Handling> handlings = recorder.handlings();
+      for (String id : retry) {
+        List<Recorder.Handling> of = handlings.stream().filter(h -> h.eventId().equals(id)).collect(Collectors.toList());
+        assertThat(of).as("deliveries of %s, answered RETRY_LATER the first time (an outcome that is not settled "
+            + "must not be acknowledged: the broker delivers the record again)", id).hasSizeGreaterThanOrEqualTo(2);
+        assertThat(of.get(1).info().deliveryCount()).as("deliveryCount of the second delivery of %s (2, or 0 when "
+            + "the broker cannot count)", id).isIn(0, 2);
+      }
+      Map<String, List<Recorder.Handling>> byEvent = handlings.stream()
+          .collect(Collectors.groupingBy(Recorder.Handling::eventId));
+      List<String> again = byEvent.entrySet().stream()
+          .filter(e -> e.getValue().get(0).settled() && e.getValue().size() > 1)
+          .map(e -> e.getKey() + " x" + e.getValue().size()).collect(Collectors.toList());
+      assertThat(abbreviate(again)).as("records delivered again although their first delivery settled (nothing "
+          + "crashed or rebalanced: a settled record is acknowledged and must not come back)").isEmpty();
       noViolations(recorder);
     }
 
@@ -772,8 +1000,14 @@ public abstract class BrokerCompatibilityKit {
           }).build());
 
       List<OutOfStock> batch = events.interleaved(orders, perOrder);
+      boolean ordered = capabilities().keyOrder().isOrdered();
       for (OutOfStock event : batch) {
         accepted(bus.publish(event), event);
+        if (!ordered && event.orderId().equals(poisoned)) { // unordered: the order's records one at a time
+          eventually("record " + describe(event) + " handled or stored", () -> assertThat(
+              handled.getOrDefault(poisoned, List.of()).size() + bus.deadLetters().list(group).size())
+              .isEqualTo(event.requested()));
+        }
       }
       OutOfStock poison = batch.stream().filter(e -> e.orderId().equals(poisoned) && e.requested() == 2)
           .findFirst().orElseThrow();
@@ -820,7 +1054,7 @@ public abstract class BrokerCompatibilityKit {
     void required_gracefulClose_everyRecordAcceptedBeforeCloseIsHandledWhenItReturnsTrue() {
       BrokerCapabilities caps = capabilities();
       EventBroker broker = startedBroker();
-      Recorder recorder = new Recorder("group 'closing'").behaviour((event, delivery) ->
+      Recorder recorder = recorder("group 'closing'").behaviour((event, delivery) ->
           LockSupport.parkNanos(Duration.ofMillis(1).toNanos())); // a little work, so records are still queued at close
       subscribe(broker, group("closing"), 2, recorder, OutOfStock.TYPE);
       List<OutOfStock> batch = events.interleaved(30, 10);
@@ -840,7 +1074,7 @@ public abstract class BrokerCompatibilityKit {
             .collect(Collectors.toList());
         if (!missing.isEmpty()) { // durable: what was not handled must still be there for the next instance
           EventBroker next = startedBroker();
-          Recorder after = new Recorder("group 'closing' on the next instance");
+          Recorder after = recorder("group 'closing' on the next instance");
           subscribe(next, group("closing"), 2, after, OutOfStock.TYPE);
           eventually("records not handled before close reach the next instance", () ->
               allHandled(missing, after.acknowledged(), after.name()));
@@ -866,7 +1100,7 @@ public abstract class BrokerCompatibilityKit {
     @Test
     void required_pauseResume_recordsSentWhilePausedWaitAndArriveAfterResume() {
       EventBroker broker = startedBroker();
-      Recorder recorder = new Recorder("group 'paused'");
+      Recorder recorder = recorder("group 'paused'");
       BrokerSubscription subscription = subscribe(broker, group("paused"), 2, recorder, OutOfStock.TYPE);
       subscription.pause();
       assertThat(subscription.isPaused()).as("isPaused() after pause()").isTrue();
@@ -881,8 +1115,10 @@ public abstract class BrokerCompatibilityKit {
       assertThat(subscription.isPaused()).as("isPaused() after resume()").isFalse();
       eventually("every record that waited is handled after resume()", () ->
           allHandled(batch, recorder.acknowledged(), recorder.name()));
-      recorder.firstAcknowledgedSeqByKey().forEach((key, seqs) ->
-          assertThat(seqs).as("order of key %s after resume", key).containsExactlyElementsOf(oneTo(5)));
+      if (capabilities().keyOrder().isOrdered()) {
+        recorder.firstAcknowledgedSeqByKey().forEach((key, seqs) ->
+            assertThat(seqs).as("order of key %s after resume", key).containsExactlyElementsOf(oneTo(5)));
+      }
       eventually("backlog() drops to 0 once everything is handled (or is -1)", () ->
           assertThat(subscription.backlog()).isIn(-1L, 0L));
       noViolations(recorder);
@@ -944,7 +1180,7 @@ public abstract class BrokerCompatibilityKit {
           + "; the kit does not build records over " + MAX_TESTED_RECORD_BYTES + " bytes to test it");
       // The context enforces no limit here: the adapter itself must refuse what it cannot carry.
       EventBroker broker = startedBroker(EventCodec.builder().maxEventBytes(Integer.MAX_VALUE).build());
-      Recorder recorder = new Recorder("group 'limit'");
+      Recorder recorder = recorder("group 'limit'");
       subscribe(broker, group("limit"), 1, recorder, OutOfStock.TYPE);
       OutOfStock huge = events.eventLargerThan(events.orderId(0), max);
       byte[] body = TckEvents.encode(huge); // a well-formed structured-mode record, just too large
@@ -978,8 +1214,10 @@ public abstract class BrokerCompatibilityKit {
     void optional_durability_recordsAcceptedBeforeABrokerRestartAreDeliveredAfterIt() {
       assumeTrue(capabilities().durable(),
           "the adapter does not declare capabilities().durable(): surviving a broker restart is not promised");
+      Optional<String> cannot = Objects.requireNonNull(backendCannotBeRestarted(), "backendCannotBeRestarted() returned null");
+      assumeTrue(cannot.isEmpty(), () -> "the backend cannot be restarted from this test: " + cannot.orElse(""));
       EventBroker before = startedBroker();
-      Recorder early = new Recorder("group 'durable' before the restart");
+      Recorder early = recorder("group 'durable' before the restart");
       subscribe(before, group("durable"), 2, early, OutOfStock.TYPE).pause();
       List<OutOfStock> batch = events.interleaved(20, 5);
       sendAll(before, batch);
@@ -988,7 +1226,7 @@ public abstract class BrokerCompatibilityKit {
       restartBackendOrFail();
 
       EventBroker after = startedBroker();
-      Recorder late = new Recorder("group 'durable' after the restart");
+      Recorder late = recorder("group 'durable' after the restart");
       subscribe(after, group("durable"), 2, late, OutOfStock.TYPE);
       eventually("every record accepted before the restart is handled", () -> {
         Set<String> handled = new HashSet<>(early.acknowledged());
@@ -1007,15 +1245,137 @@ public abstract class BrokerCompatibilityKit {
       List<OutOfStock> batch = events.interleaved(10, 5);
       sendAll(broker, batch); // no group exists yet
 
-      Recorder recorder = new Recorder("group 'late' (created after the sends)");
+      Recorder recorder = recorder("group 'late' (created after the sends)");
       subscribe(broker, group("late"), 2, recorder, OutOfStock.TYPE);
 
       eventually("a new group replays the records sent before it existed",
           () -> allHandled(batch, recorder.acknowledged(), recorder.name()));
       neverSent(recorder, batch); // namespaces must be isolated
-      recorder.firstAcknowledgedSeqByKey().forEach((key, seqs) ->
-          assertThat(seqs).as("replay order of key %s", key).containsExactlyElementsOf(oneTo(5)));
+      if (capabilities().keyOrder().isOrdered()) {
+        recorder.firstAcknowledgedSeqByKey().forEach((key, seqs) ->
+            assertThat(seqs).as("replay order of key %s", key).containsExactlyElementsOf(oneTo(5)));
+      }
       noViolations(recorder);
+    }
+
+
+    @Test
+    @Order(0)
+    void optional_orderAcrossTypes_aGroupOfTwoTypesSeesAKeysRecordsOfBothInSendOrder() throws Exception {
+      assumeOrdered();
+      assumeTrue(capabilities().orderAcrossTypes(), "the adapter does not declare orderAcrossTypes: a key's "
+          + "records are ordered within one event type only (a log or queue per type)");
+      EventBroker broker = startedBroker();
+      Recorder recorder = recorder("group 'types' (two types, concurrency 4)");
+      subscribe(broker, group("types"), 4, recorder, OutOfStock.TYPE, StockReleased.TYPE);
+      int perOrder = 10;
+      List<OrderEvent> batch = new ArrayList<>();
+      for (int seq = 1; seq <= perOrder; seq++) {
+        for (String orderId : events.orderIds(30)) {
+          batch.add(seq % 2 == 1 ? events.next(orderId, seq) : events.releasedSeq(orderId, seq));
+        }
+      }
+
+      publishConcurrently(splitByOrder(batch, 3), event -> send(broker, event));
+
+      eventually("every record of both types is handled", () -> allHandled(batch, recorder.acknowledged(),
+          recorder.name()));
+      assertThat(recorder.types()).as("types delivered").containsExactlyInAnyOrder(OutOfStock.TYPE.name(),
+          StockReleased.TYPE.name());
+      recorder.firstAcknowledgedSeqByKey().forEach((key, seqs) -> assertThat(seqs)
+          .as("sequence numbers of key %s in the order they were handled (odd ones %s, even ones %s, sent "
+              + "alternately from one thread)", key, OutOfStock.TYPE.name(), StockReleased.TYPE.name())
+          .containsExactlyElementsOf(oneTo(perOrder)));
+      noViolations(recorder);
+    }
+
+    @Test
+    @Order(0)
+    void optional_sharedGroupOrder_twoInstancesNeverHandleOneKeyAtOnceAndKeepItsSendOrder() {
+      assumeSharedBackend();
+      assumeOrdered();
+      EventBroker first = startedBroker();
+      EventBroker second = startedBroker();
+      Recorder.Behaviour work = (event, delivery) -> LockSupport.parkNanos(1_000_000); // a little work per record
+      Recorder one = recorder("instance 1 of group 'handover'").behaviour(work);
+      Recorder two = recorder("instance 2 of group 'handover'").behaviour(work);
+      String group = group("handover");
+      subscribe(first, group, 2, one, OutOfStock.TYPE);
+
+      // The same keys round after round; the second instance joins while the first rounds are in
+      // flight, so keys move between the instances mid-stream. Rounds go on until both took part.
+      List<String> keys = events.orderIds(16);
+      List<OutOfStock> sent = new ArrayList<>();
+      long deadline = System.nanoTime() + deliveryTimeout().toNanos();
+      for (int seq = 1; seq <= 60; seq++) {
+        List<OutOfStock> round = new ArrayList<>();
+        for (String key : keys) {
+          round.add(events.next(key, seq));
+        }
+        sendAll(seq % 2 == 1 ? first : second, round);
+        sent.addAll(round);
+        if (seq == 6) {
+          subscribe(second, group, 2, two, OutOfStock.TYPE);
+        }
+        if (seq >= 8) {
+          eventually("every record sent so far is handled by one of the two instances", () -> {
+            Set<String> handled = new HashSet<>(one.acknowledged());
+            handled.addAll(two.acknowledged());
+            allHandled(sent, handled, "either instance");
+          });
+          if ((one.acknowledgedCount() > 0 && two.acknowledgedCount() > 0) || System.nanoTime() - deadline > 0) {
+            break;
+          }
+        }
+      }
+      assertThat(two.acknowledgedCount()).as("records handled by the instance that joined (of %s sent): two "
+          + "instances in one group must split the records, or no hand-over is checked", sent.size()).isPositive();
+      assertThat(one.acknowledgedCount()).as("records handled by the first instance (of %s sent)", sent.size())
+          .isPositive();
+      oneInstanceAtATimeInSendOrder(sent, one, two);
+      noViolations(one, two);
+    }
+
+    @Test
+    @Order(2)
+    void optional_consumerCrash_theSuccessorStartsAKeyOnlyAfterTheCrashedInstanceStoppedHandlingItAndKeepsOrder() {
+      assumeTrue(capabilities().durable(),
+          "the adapter does not declare capabilities().durable(): nothing outlives a crashed instance");
+      assumeOrdered();
+      EventBroker doomed = startedBroker();
+      int handleBeforeCrash = 40;
+      AtomicInteger started = new AtomicInteger();
+      AtomicBoolean down = new AtomicBoolean();
+      CountDownLatch stuck = new CountDownLatch(1);
+      CountDownLatch never = new CountDownLatch(1);
+      Recorder crashing = recorder("instance A of group 'takeover' (crashes)").behaviour((event, delivery) -> {
+        if (down.get() || started.incrementAndGet() > handleBeforeCrash) {
+          stuck.countDown(); // running when the process dies, and still for a while: a thread cannot be killed
+          never.await(CRASHED_HANDLER_RUN.toMillis(), TimeUnit.MILLISECONDS);
+          throw new Rejected("the instance crashed while handling " + event.eventId());
+        }
+        LockSupport.parkNanos(200_000);
+      });
+      String group = group("takeover");
+      subscribe(doomed, group, 2, crashing, OutOfStock.TYPE);
+      List<OutOfStock> batch = events.interleaved(20, 8);
+      sendAll(doomed, batch);
+      eventually("the instance handles part of the batch and is busy with the next record", () ->
+          assertThat(stuck.getCount()).isZero());
+
+      down.set(true);
+      crashOrFail(doomed);
+      EventBroker successor = startedBroker();
+      Recorder taking = recorder("instance B of group 'takeover' (takes over)");
+      subscribe(successor, group, 2, taking, OutOfStock.TYPE);
+
+      eventually("every record reaches the crashed instance (settled before the crash) or the successor", () -> {
+        Set<String> handled = new HashSet<>(crashing.acknowledged());
+        handled.addAll(taking.acknowledged());
+        allHandled(batch, handled, "either instance");
+      });
+      oneInstanceAtATimeInSendOrder(batch, crashing, taking);
+      noViolations(crashing, taking);
     }
 
     @Test
@@ -1030,10 +1390,10 @@ public abstract class BrokerCompatibilityKit {
       CountDownLatch stuck = new CountDownLatch(1);
       CountDownLatch release = new CountDownLatch(1);
       onCleanup("release the crashed instance's handler", release::countDown);
-      Recorder beforeCrash = new Recorder("group 'crash' on the crashing instance").behaviour((event, delivery) -> {
+      Recorder beforeCrash = recorder("group 'crash' on the crashing instance").behaviour((event, delivery) -> {
         if (down.get() || started.incrementAndGet() > handleBeforeCrash) {
           stuck.countDown(); // in flight when the process dies: never acknowledged
-          release.await(deliveryTimeout().toMillis(), TimeUnit.MILLISECONDS);
+          release.await(CRASHED_HANDLER_RUN.toMillis(), TimeUnit.MILLISECONDS);
           throw new Rejected("the instance crashed while handling " + event.eventId());
         }
       });
@@ -1051,7 +1411,7 @@ public abstract class BrokerCompatibilityKit {
       release.countDown();
 
       EventBroker successor = startedBroker();
-      Recorder afterCrash = new Recorder("group 'crash' on the new instance");
+      Recorder afterCrash = recorder("group 'crash' on the new instance");
       subscribe(successor, group("crash"), 2, afterCrash, OutOfStock.TYPE);
       eventually("every record not acknowledged before the crash reaches the new instance", () -> {
         Set<String> handled = new HashSet<>(acknowledged);
@@ -1059,6 +1419,155 @@ public abstract class BrokerCompatibilityKit {
         allHandled(batch, handled, "the crashed instance (acknowledged before the crash) or the new one");
       });
       noViolations(afterCrash);
+    }
+  }
+
+  // ================================================================ push-binding tier
+
+  /**
+   * Rules for a group fed by pushed batches ({@code EventBus.subscribePush}): an externally
+   * delivered batch in, one outcome per record out. Runs when the kit subclass opts in
+   * ({@link #runsPushTier()}); the batch items come from {@link #pushed} and {@link #pushedBytes}.
+   */
+  @Nested
+  @Order(3)
+  @DisplayName("push-binding tier")
+  public class PushTier {
+    private final DeliveryPolicy fast = DeliveryPolicy.builder().maxAttempts(3)
+        .backoff(Duration.ofMillis(1), Duration.ofMillis(5), 2.0).jitter(0).build();
+
+    @BeforeEach
+    void optIn() {
+      assumeTrue(runsPushTier(), "the adapter's kit subclass does not opt in to the push tier (runsPushTier()): "
+          + "its platform does not push batches to a function");
+    }
+
+    private List<Outcome> deliver(PushSubscription group, List<PushSubscription.Pushed> batch) {
+      CompletableFuture<List<Outcome>> outcomes = group.deliver(batch).toCompletableFuture();
+      try {
+        return outcomes.get(deliveryTimeout().toMillis(), TimeUnit.MILLISECONDS);
+      } catch (Exception e) {
+        throw new AssertionError("the push group gave no outcomes for a batch of " + batch.size() + " within "
+            + deliveryTimeout() + ": " + e, e);
+      }
+    }
+
+    private List<PushSubscription.Pushed> batch(List<? extends OrderEvent> sent, DeliveryInfo info) {
+      return sent.stream().map(e -> pushed(e, info)).collect(Collectors.toList());
+    }
+
+    private static List<Outcome.Kind> kinds(List<Outcome> outcomes) {
+      return outcomes.stream().map(Outcome::kind).collect(Collectors.toList());
+    }
+
+    @Test
+    void optional_push_everyRecordGetsOneOutcomeInBatchOrderHandledThenDuplicateWhenRedelivered() {
+      EventBus bus = bus(CODEC);
+      List<String> handled = Collections.synchronizedList(new ArrayList<>());
+      PushSubscription group = bus.subscribePush(ConsumerGroup.builder(group("push")).concurrency(2).build(),
+          EventHandlers.builder().on(OutOfStock.TYPE, (event, ctx) -> handled.add(event.eventId())).build());
+      List<OutOfStock> sent = events.interleaved(4, 3);
+
+      List<Outcome> first = deliver(group, batch(sent, DeliveryInfo.FIRST));
+      List<Outcome> again = deliver(group, batch(sent, DeliveryInfo.delivery(2)));
+
+      assertThat(kinds(first)).as("outcomes of a first delivery, one per record in batch order")
+          .hasSize(sent.size()).containsOnly(Outcome.Kind.HANDLED);
+      assertThat(kinds(again)).as("outcomes of the same records delivered again (deliveryCount 2)")
+          .hasSize(sent.size()).containsOnly(Outcome.Kind.DUPLICATE);
+      assertThat(handled).as("events handled").containsExactlyInAnyOrderElementsOf(ids(sent));
+    }
+
+    @Test
+    void optional_push_aPoisonRecordEndsDeadLetteredWithinTheBatchAfterRetriesOnATimer() {
+      EventBus bus = bus(CODEC);
+      OutOfStock poison = events.next(events.orderId(0), 1);
+      String group = group("pushdlq");
+      PushSubscription push = bus.subscribePush(ConsumerGroup.builder(group).concurrency(2).policy(fast).build(),
+          EventHandlers.builder().on(OutOfStock.TYPE, (event, ctx) -> {
+            if (event.eventId().equals(poison.eventId())) {
+              throw new IllegalStateException("kit poison");
+            }
+          }).build());
+      List<OutOfStock> sent = List.of(events.next(events.orderId(1), 1), poison, events.next(events.orderId(2), 1));
+      Instant deadline = Instant.now().plus(deliveryTimeout());
+
+      List<Outcome> outcomes = deliver(push, batch(sent, DeliveryInfo.FIRST.withDeadline(deadline)));
+
+      assertThat(kinds(outcomes)).as("outcomes in batch order").containsExactly(Outcome.Kind.HANDLED,
+          Outcome.Kind.DEAD_LETTERED, Outcome.Kind.HANDLED);
+      DeadLetter dead = bus.deadLetters().failures(group).get(0);
+      assertThat(dead.eventId()).as("the dead letter's event").isEqualTo(poison.eventId());
+      assertThat(dead.attempts()).as("attempts, retried on a timer within the invocation").isEqualTo(3);
+    }
+
+    @Test
+    void optional_push_aDeadlineShorterThanTheBackoffYieldsRetryLaterBeforeItPassesAndTheKeysLaterRecordsFollow() {
+      EventBus bus = bus(CODEC);
+      String key = events.orderId(0);
+      DeliveryPolicy slowRetries = DeliveryPolicy.builder().maxAttempts(5)
+          .backoff(Duration.ofSeconds(30), Duration.ofSeconds(30), 2.0).jitter(0).build();
+      PushSubscription push = bus.subscribePush(ConsumerGroup.builder(group("pushlate")).concurrency(2)
+          .policy(slowRetries).build(), EventHandlers.builder().on(OutOfStock.TYPE, (event, ctx) -> {
+            if (event.orderId().equals(key) && event.requested() == 1) {
+              throw new IllegalStateException("kit: fails once, its retry waits 30 s");
+            }
+          }).build());
+      List<OutOfStock> sent = List.of(events.next(key, 1), events.next(events.orderId(1), 1), events.next(key, 2));
+      Instant deadline = Instant.now().plusSeconds(2);
+
+      List<Outcome> outcomes = deliver(push, batch(sent, DeliveryInfo.FIRST.withDeadline(deadline)));
+      Instant answered = Instant.now();
+
+      assertThat(answered).as("when the batch's outcomes came (the deadline was %s)", deadline).isBefore(deadline);
+      assertThat(kinds(outcomes)).as("outcomes: the failing record's retry does not fit before the deadline, "
+          + "the record behind it of its key waits with it, another key is handled").containsExactly(
+          Outcome.Kind.RETRY_LATER, Outcome.Kind.HANDLED, Outcome.Kind.RETRY_LATER);
+    }
+
+    @Test
+    void optional_push_aBrokerOutageWhilePublishingFollowOnEventsYieldsRetryLaterNotADeadLetter() {
+      EventBroker down = new ForwardingEventBroker(Objects.requireNonNull(createBroker(namespace))) {
+        @Override
+        public CompletionStage<Void> send(BrokerRecord record) {
+          return CompletableFuture.failedFuture(new OmsException(OmsException.Kind.BROKER_UNAVAILABLE,
+              "kit: the broker is down"));
+        }
+      };
+      EventBus bus = EventBus.builder().broker(down).closeTimeout(cleanupTimeout()).build();
+      onCleanup("close the push bus", () -> bus.close(cleanupTimeout()));
+      String group = group("pushdown");
+      PushSubscription push = bus.subscribePush(ConsumerGroup.builder(group).concurrency(1).policy(fast).build(),
+          EventHandlers.builder().on(OutOfStock.TYPE, (event, ctx) -> ctx.publish(new StockReleased(ctx.followOn(),
+              List.of(new dev.oms.event.OrderLine("TCK-FOLLOW", 1, dev.oms.event.Money.of(1, "USD")))))).build());
+      Instant deadline = Instant.now().plusSeconds(1);
+
+      List<Outcome> outcomes = deliver(push, batch(List.of(events.next(events.orderId(0), 1)),
+          DeliveryInfo.FIRST.withDeadline(deadline)));
+
+      assertThat(kinds(outcomes)).as("outcome while the broker refuses the follow-on event").containsExactly(
+          Outcome.Kind.RETRY_LATER);
+      assertThat(bus.deadLetters().list(group)).as("dead letters: an outage is nothing wrong with the record").isEmpty();
+    }
+
+    @Test
+    void optional_push_malformedBytesAreDeadLetteredWithTheReason() {
+      EventBus bus = bus(CODEC);
+      String group = group("pushbad");
+      PushSubscription push = bus.subscribePush(ConsumerGroup.builder(group).concurrency(1).build(),
+          EventHandlers.builder().on(OutOfStock.TYPE, (event, ctx) -> { }).build());
+      byte[] garbage = "{\"specversion\": \"1.0\", not json".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      OutOfStock fine = events.next(events.orderId(0), 1);
+
+      List<Outcome> outcomes = deliver(push, List.of(pushedBytes(garbage, DeliveryInfo.FIRST),
+          pushed(fine, DeliveryInfo.FIRST)));
+
+      assertThat(kinds(outcomes)).as("outcomes of a malformed record and a good one").containsExactly(
+          Outcome.Kind.DEAD_LETTERED, Outcome.Kind.HANDLED);
+      List<DeadLetter> dead = bus.deadLetters().failures(group);
+      assertThat(dead).as("dead letters").hasSize(1);
+      assertThat(dead.get(0).reason()).as("the reason").contains("MALFORMED_EVENT");
+      assertThat(dead.get(0).body()).as("the bytes as received").isEqualTo(garbage);
     }
   }
 }

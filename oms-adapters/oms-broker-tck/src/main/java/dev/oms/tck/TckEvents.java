@@ -109,9 +109,23 @@ public final class TckEvents {
     return new OrderLine(sku, 1, Money.of(100 + i, "USD"));
   }
 
-  /** The sequence number of an event made by {@link #next}. */
+  /**
+   * A {@link StockReleased} of {@code orderId} carrying sequence number {@code seq} (its one line's
+   * quantity), so a key's records of two types can be checked for order together with {@link #next}.
+   */
+  public StockReleased releasedSeq(String orderId, int seq) {
+    return new StockReleased(EventMetadata.first(orderId, null), List.of(new OrderLine(SEQ_SKU, seq, Money.of(1, "USD"))));
+  }
+
+  /** The sequence number of an event made by {@link #next} or {@link #releasedSeq}; -1 for any other. */
   public static int seq(OrderEvent event) {
-    return event instanceof OutOfStock o ? o.requested() : -1;
+    if (event instanceof OutOfStock o) {
+      return o.requested();
+    }
+    if (event instanceof StockReleased r && r.lines().size() == 1 && SEQ_SKU.equals(r.lines().get(0).sku())) {
+      return r.lines().get(0).quantity();
+    }
+    return -1;
   }
 
   /** The event's CloudEvents JSON (no size limit). */

@@ -11,6 +11,12 @@ import dev.oms.memory.InMemoryBrokerConfig;
  */
 class InMemoryBrokerCompatibilityTest extends BrokerCompatibilityKit {
 
+  /** A bus on this broker may serve a pushed group (a function's queue trigger): the push tier runs. */
+  @Override
+  protected boolean runsPushTier() {
+    return true;
+  }
+
   @Override
   protected EventBroker createBroker(String namespace) {
     // At least two pool threads even on a one-core machine: the competing-consumers rule checks

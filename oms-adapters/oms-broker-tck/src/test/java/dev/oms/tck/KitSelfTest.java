@@ -5,6 +5,7 @@ import static org.junit.platform.engine.discovery.DiscoverySelectors.selectNeste
 
 import dev.oms.broker.spi.BrokerCapabilities;
 import dev.oms.broker.spi.BrokerRecord;
+import dev.oms.broker.spi.DeliveryInfo;
 import dev.oms.broker.spi.KeyOrder;
 import dev.oms.broker.spi.Outcome;
 import java.util.concurrent.CompletionStage;
@@ -44,14 +45,21 @@ import org.junit.platform.testkit.engine.Events;
  */
 class KitSelfTest {
 
-  /** Runs the named rules of the required tier against {@code kit}; returns the events. */
+  /** Runs the named rules (of the tier their prefix says) against {@code kit}; returns the events. */
   private static Events run(Class<? extends BrokerCompatibilityKit> kit, String... rules) {
     List<DiscoverySelector> selectors = new ArrayList<>();
     for (String rule : rules) {
-      selectors.add(selectNestedMethod(List.of(kit), BrokerCompatibilityKit.RequiredTier.class, rule));
+      Class<?> tier = rule.startsWith("optional_") ? BrokerCompatibilityKit.OptionalTier.class
+          : BrokerCompatibilityKit.RequiredTier.class;
+      selectors.add(selectNestedMethod(List.of(kit), tier, rule));
     }
     return EngineTestKit.engine("junit-jupiter").selectors(selectors.toArray(new DiscoverySelector[0])).execute()
         .testEvents();
+  }
+
+  private static String reason(Event event) {
+    return event.getPayload(TestExecutionResult.class).flatMap(TestExecutionResult::getThrowable)
+        .map(String::valueOf).orElse("");
   }
 
   private static String method(Event event) {
@@ -82,7 +90,71 @@ class KitSelfTest {
   void aBrokerThatDoesNotRedeliverARejectedRecordFailsTheRedeliveryRules() {
     assertKitFails(SwallowsRejections.class, "but not handled by",
         "required_redelivery_aRejectedRecordIsDeliveredAgainBeforeLaterRecordsOfItsKey",
-        "required_atLeastOnce_everyRecordWhoseSendCompletedIsHandled");
+        "required_atLeastOnce_everyRecordWhoseSendCompletedIsHandled",
+        "required_retryLater_aRecordAnsweredRetryLaterComesAgainAndASettledOneDoesNot");
+  }
+
+  @Test
+  void aBrokerThatRedeliversSettledRecordsFailsTheRetryLaterRule() {
+    assertKitFails(RedeliversSettled.class, "although their first delivery settled",
+        "required_retryLater_aRecordAnsweredRetryLaterComesAgainAndASettledOneDoesNot");
+  }
+
+  @Test
+  void aBrokerThatWaitsForEachOutcomeFailsThePipeliningRule() {
+    assertKitFails(WaitsForOutcomes.class, "must not wait for a record's stage",
+        "required_pipelining_aRecordWaitingForItsOutcomeDoesNotHoldUpRecordsOfOtherKeys");
+  }
+
+  @Test
+  void aBrokerThatOrdersEachTypeOnItsOwnFailsTheOrderAcrossTypesRule() {
+    assertKitFails(OrderedPerTypeOnly.class, "in the order they were handled",
+        "optional_orderAcrossTypes_aGroupOfTwoTypesSeesAKeysRecordsOfBothInSendOrder");
+  }
+
+  @Test
+  void aSharedLogThatHandsAPartitionOverWithoutStoppingItsDeliveriesFailsTheSharedGroupOrderRule() {
+    assertKitFails(HandsOverWhileDelivering.class, "overlapping times",
+        "optional_sharedGroupOrder_twoInstancesNeverHandleOneKeyAtOnceAndKeepItsSendOrder");
+  }
+
+  @Test
+  void aLogWhoseCrashLeavesHandlersRunningFailsTheCrashHandOverRule() {
+    assertKitFails(CrashesWithoutStopping.class, "overlapping times",
+        "optional_consumerCrash_theSuccessorStartsAKeyOnlyAfterTheCrashedInstanceStoppedHandlingItAndKeepsOrder");
+  }
+
+  @Test
+  void aPushBindingThatLosesTheDeadlineFailsTheDeadlineRule() {
+    Events events = EngineTestKit.engine("junit-jupiter").selectors(selectNestedMethod(List.of(LosesDeadline.class),
+        BrokerCompatibilityKit.PushTier.class,
+        "optional_push_aDeadlineShorterThanTheBackoffYieldsRetryLaterBeforeItPassesAndTheKeysLaterRecordsFollow"))
+        .execute().testEvents();
+    assertThat(events.failed().count()).as("the deadline rule failed a binding that drops the deadline").isEqualTo(1);
+    assertThat(events.failed().stream().map(KitSelfTest::reason)).allMatch(r -> r.contains("gave no outcomes")
+        || r.contains("deadline"));
+  }
+
+  @Test
+  void anUnorderedBrokerSkipsTheOrderingRulesSayingWhy() {
+    Events events = run(DeclaresNoOrder.class,
+        "required_perKeyOrder_eachKeysRecordsArriveInSendOrderUnderConcurrency",
+        "optional_orderAcrossTypes_aGroupOfTwoTypesSeesAKeysRecordsOfBothInSendOrder");
+    assertThat(events.aborted().count()).as("ordering rules skipped for a broker declaring KeyOrder.NONE").isEqualTo(2);
+    assertThat(events.aborted().stream().map(KitSelfTest::reason)).allMatch(reason -> reason.contains("keyOrder NONE"));
+    Events still = run(DeclaresNoOrder.class, "required_redelivery_aRejectedRecordIsDeliveredAgainBeforeLaterRecordsOfItsKey");
+    assertThat(still.succeeded().count()).as("the redelivery rule still runs (without its order check)").isEqualTo(1);
+  }
+
+  @Test
+  void aBackendThatCannotBeRestartedSkipsTheDurabilityRuleSayingWhy() {
+    for (Class<? extends BrokerCompatibilityKit> kit : List.of(ManagedLog.class, ManagedLogThrowing.class)) {
+      Events events = run(kit, "optional_durability_recordsAcceptedBeforeABrokerRestartAreDeliveredAfterIt");
+      assertThat(events.aborted().count()).as("durability rule of %s skipped", kit.getSimpleName()).isEqualTo(1);
+      assertThat(events.aborted().stream().map(KitSelfTest::reason)).as("why")
+          .allMatch(reason -> reason.contains("cannot be restarted") && reason.contains("managed service"));
+      assertThat(events.failed().count()).as("durability rule of %s failed", kit.getSimpleName()).isZero();
+    }
   }
 
   @Test
@@ -303,6 +375,132 @@ class KitSelfTest {
           };
         }
       };
+    }
+  }
+
+  static class RedeliversSettled extends BrokenKit {
+    @Override
+    protected EventBroker createBroker(String namespace) {
+      Set<String> again = ConcurrentHashMap.newKeySet();
+      return new Decorator() {
+        @Override
+        public BrokerSubscription subscribe(SubscriptionRequest request, RecordHandler handler) {
+          return delegate.subscribe(request, (record, info) -> handler.deliver(record, info).thenCompose(outcome ->
+              outcome.isSettled() && again.add(TckEvents.eventOf(record).eventId())
+                  ? handler.deliver(record, DeliveryInfo.delivery(2)) // the defect: a settled record comes back
+                  : CompletableFuture.completedFuture(outcome)));
+        }
+      };
+    }
+  }
+
+  static class WaitsForOutcomes extends BrokenKit {
+    @Override
+    protected EventBroker createBroker(String namespace) {
+      return new Decorator() {
+        @Override
+        public BrokerSubscription subscribe(SubscriptionRequest request, RecordHandler handler) {
+          return delegate.subscribe(request, (record, info) -> { // the defect: waits for each outcome
+            Outcome outcome = handler.deliver(record, info).toCompletableFuture().join();
+            return CompletableFuture.completedFuture(outcome);
+          });
+        }
+      };
+    }
+  }
+
+  static class OrderedPerTypeOnly extends BrokenKit {
+    @Override
+    protected EventBroker createBroker(String namespace) {
+      return new Decorator() {
+        @Override
+        public BrokerSubscription subscribe(SubscriptionRequest request, RecordHandler handler) {
+          // the defect: a queue per type, the second one slower, while orderAcrossTypes is declared
+          List<BrokerSubscription> parts = new ArrayList<>();
+          for (String type : request.types()) {
+            boolean slow = type.equals(StockReleased.TYPE.name());
+            parts.add(delegate.subscribe(new SubscriptionRequest(request.group() + "#" + type, Set.of(type),
+                request.concurrency()), (record, info) -> {
+                  if (slow) {
+                    LockSupport.parkNanos(2_000_000);
+                  }
+                  return handler.deliver(record, info);
+                }));
+          }
+          return parts.get(0);
+        }
+      };
+    }
+  }
+
+  static class DeclaresNoOrder extends BrokenKit {
+    @Override
+    protected EventBroker createBroker(String namespace) {
+      return new Decorator() {
+        @Override
+        public BrokerCapabilities capabilities() {
+          return delegate.capabilities().toBuilder().keyOrder(KeyOrder.NONE, false).build();
+        }
+      };
+    }
+  }
+
+  /** The log double with a defect of the hand-over between instances. */
+  abstract static class BrokenLogKit extends LogBrokerCompatibilityTest {
+    @Override
+    protected Duration deliveryTimeout() {
+      return Duration.ofSeconds(5);
+    }
+  }
+
+  static class HandsOverWhileDelivering extends BrokenLogKit {
+    @Override
+    protected EventBroker createBroker(String namespace) {
+      LogBroker broker = (LogBroker) super.createBroker(namespace);
+      broker.defect(LogBroker.Defect.HAND_OVER_WITHOUT_STOPPING);
+      return broker;
+    }
+  }
+
+  static class CrashesWithoutStopping extends BrokenLogKit {
+    @Override
+    protected EventBroker createBroker(String namespace) {
+      LogBroker broker = (LogBroker) super.createBroker(namespace);
+      broker.defect(LogBroker.Defect.CRASH_WITHOUT_STOPPING);
+      return broker;
+    }
+  }
+
+  /** Healthy, but the kit subclass says its backend cannot be restarted here. */
+  static class ManagedLog extends LogBrokerCompatibilityTest {
+    @Override
+    protected java.util.Optional<String> backendCannotBeRestarted() {
+      return java.util.Optional.of("a managed service: the test cannot restart it");
+    }
+  }
+
+  /** The same, said by throwing from restartBackend. */
+  static class ManagedLogThrowing extends LogBrokerCompatibilityTest {
+    @Override
+    protected void restartBackend() {
+      throw new BackendNotRestartable("a managed service: the test cannot restart it");
+    }
+  }
+
+  static class LosesDeadline extends BrokenKit {
+    @Override
+    protected EventBroker createBroker(String namespace) {
+      return new Decorator() { };
+    }
+
+    @Override
+    protected boolean runsPushTier() {
+      return true;
+    }
+
+    @Override
+    protected dev.oms.broker.PushSubscription.Pushed pushed(dev.oms.event.OrderEvent event, DeliveryInfo info) {
+      return super.pushed(event, DeliveryInfo.delivery(info.deliveryCount())); // the defect: the deadline is lost
     }
   }
 

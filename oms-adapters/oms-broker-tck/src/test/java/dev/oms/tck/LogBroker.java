@@ -5,6 +5,9 @@ import dev.oms.OmsException.Kind;
 import dev.oms.broker.spi.BrokerCapabilities;
 import dev.oms.broker.spi.BrokerContext;
 import dev.oms.broker.spi.BrokerRecord;
+import dev.oms.broker.spi.DeliveryInfo;
+import dev.oms.broker.spi.KeyedLanes;
+import dev.oms.broker.spi.Outcome;
 import dev.oms.broker.spi.KeyOrder;
 import dev.oms.broker.spi.BrokerSubscription;
 import dev.oms.broker.spi.EventBroker;
@@ -24,14 +27,16 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * A test double of a remote, durable, replaying broker, so the kit's optional tier and its
  * remote-only rules run in this module's own build: a partitioned log per namespace (the "server",
  * which outlives instances), records in CloudEvents binary mode, consumer groups whose members
- * (one per unit of concurrency, across instances) split the partitions and commit offsets after
- * each handled record. {@link #crash()} stops an instance without committing anything in flight.
+ * (one per subscription, across instances) split the partitions, each held by one member at a time
+ * (a lease handed over once the previous holder gave up what it had in flight). Like a Kafka
+ * adapter should, a member delivers through {@link KeyedLanes} without waiting for outcomes and
+ * commits a partition up to its first record not settled. {@link #crash()} stops an instance
+ * without committing anything in flight, once none of its deliveries still runs.
  */
 final class LogBroker implements EventBroker {
   static final int PARTITIONS = 8;
@@ -44,6 +49,19 @@ final class LogBroker implements EventBroker {
   private volatile BrokerContext context;
   private volatile boolean closing;
   private volatile boolean crashed;
+  private volatile Defect defect;
+
+  /** Deliberate defects, for the kit's self-test. */
+  enum Defect {
+    /** A revoked partition is handed over at once, its deliveries still running. */
+    HAND_OVER_WITHOUT_STOPPING,
+    /** A crash stops taking records but does not wait for the deliveries in progress. */
+    CRASH_WITHOUT_STOPPING
+  }
+
+  void defect(Defect defect) {
+    this.defect = defect;
+  }
 
   LogBroker(String namespace) {
     this.backend = BACKENDS.computeIfAbsent(namespace, ns -> new Backend());
@@ -121,22 +139,22 @@ final class LogBroker implements EventBroker {
     return drained;
   }
 
-  /** Stops every member at once: nothing in flight is committed. */
+  /** Stops every subscription at once: what is in flight is given up, and nothing more is committed. */
   void crash() {
     crashed = true;
     for (Sub sub : subs) {
-      sub.close();
+      sub.stop(false);
     }
   }
 
   private record Stored(String key, EventCodec.BinaryEvent event) {}
 
-  /** The "server" of one namespace: partitions, committed offsets and members per group. */
+  /** The "server" of one namespace: partitions, committed offsets, members and partition leases per group. */
   private static final class Backend {
     final List<List<Stored>> partitions = new ArrayList<>();
     final Map<String, long[]> committed = new HashMap<>();
-    final Map<String, List<Member>> members = new HashMap<>();
-    final Map<String, ReentrantLock[]> locks = new HashMap<>();
+    final Map<String, List<Sub>> members = new HashMap<>();
+    final Map<String, Sub[]> leases = new HashMap<>();
     volatile int restarts;
 
     Backend() {
@@ -152,6 +170,10 @@ final class LogBroker implements EventBroker {
     synchronized Stored read(int partition, long offset) {
       List<Stored> log = partitions.get(partition);
       return offset < log.size() ? log.get((int) offset) : null;
+    }
+
+    synchronized long size(int partition) {
+      return partitions.get(partition).size();
     }
 
     synchronized long committed(String group, int partition) {
@@ -171,75 +193,234 @@ final class LogBroker implements EventBroker {
       return lag;
     }
 
-    synchronized ReentrantLock lock(String group, int partition) {
-      return locks.computeIfAbsent(group, g -> {
-        ReentrantLock[] l = new ReentrantLock[PARTITIONS];
-        for (int i = 0; i < PARTITIONS; i++) {
-          l[i] = new ReentrantLock();
-        }
-        return l;
-      })[partition];
+    synchronized void join(Sub member) {
+      members.computeIfAbsent(member.group, g -> new ArrayList<>()).add(member);
     }
 
-    synchronized void join(Member member) {
-      members.computeIfAbsent(member.sub.group, g -> new ArrayList<>()).add(member);
+    synchronized void leave(Sub member) {
+      members.getOrDefault(member.group, new ArrayList<>()).remove(member);
     }
 
-    synchronized void leave(Member member) {
-      members.getOrDefault(member.sub.group, new ArrayList<>()).remove(member);
-    }
-
-    /** Partition p belongs to the member at index p modulo the group's size (members in join order). */
-    synchronized boolean owns(Member member, int partition) {
-      List<Member> group = members.getOrDefault(member.sub.group, List.of());
+    /** Partition p is meant for the member at index p modulo the group's size (members in join order). */
+    synchronized boolean owns(Sub member, int partition) {
+      List<Sub> group = members.getOrDefault(member.group, List.of());
       return !group.isEmpty() && group.get(partition % group.size()) == member;
+    }
+
+    /** Takes the partition's lease once its previous holder gave it up: one member at a time handles a partition. */
+    synchronized boolean lease(Sub member, int partition) {
+      Sub[] holders = leases.computeIfAbsent(member.group, g -> new Sub[PARTITIONS]);
+      if (holders[partition] == null || holders[partition] == member) {
+        holders[partition] = member;
+        return true;
+      }
+      return false;
+    }
+
+    synchronized void release(Sub member, int partition) {
+      Sub[] holders = leases.get(member.group);
+      if (holders != null && holders[partition] == member) {
+        holders[partition] = null;
+      }
     }
   }
 
-  /** One subscription: {@code concurrency} members of the group. */
+  /** One record on its way through a subscription. */
+  private record Item(int partition, long offset, int generation, Stored stored, DeliveryInfo info) {
+    Item again() {
+      return new Item(partition, offset, generation, stored, DeliveryInfo.delivery(info.deliveryCount() + 1));
+    }
+  }
+
+  /**
+   * One subscription, a member of its group: a poll thread reads the partitions it holds and feeds
+   * {@link KeyedLanes} on the bus's workers, which deliver without waiting for outcomes; a
+   * partition is committed up to its first record not settled. A key's records are submitted one
+   * at a time, so a record to retry later goes again before the key's later ones.
+   */
   private final class Sub implements BrokerSubscription {
     final String group;
     final Set<String> types;
-    final RecordHandler handler;
-    final List<Member> members = new ArrayList<>();
+    final KeyedLanes<Item> lanes;
+    final Thread poller;
+    final long[] position = new long[PARTITIONS];
+    final boolean[] leased = new boolean[PARTITIONS];
+    final int[] generation = new int[PARTITIONS];
+    final List<java.util.TreeSet<Long>> inFlight = new ArrayList<>();
+    final Map<String, java.util.ArrayDeque<Item>> keys = new HashMap<>(); // guarded by this: head submitted, rest waiting
     volatile boolean paused;
     volatile boolean stopped;
 
     Sub(SubscriptionRequest request, RecordHandler handler) {
       this.group = request.group();
       this.types = request.types();
-      this.handler = handler;
-      for (int i = 0; i < request.concurrency(); i++) {
-        members.add(new Member(this));
+      for (int p = 0; p < PARTITIONS; p++) {
+        inFlight.add(new java.util.TreeSet<>());
       }
+      this.lanes = KeyedLanes.create("test-log " + group, request.concurrency(), context.workers(), handler,
+          KeyedLanes.Source.of(item -> BrokerRecord.ofBinary(item.stored().key(), item.stored().event().attributes(),
+              item.stored().event().data()), Item::info), this::settled);
+      this.poller = new Thread(this::poll, "test-log-" + group + "-" + MEMBER_IDS.incrementAndGet());
+      poller.setDaemon(true);
     }
 
     void start() {
-      for (Member member : members) {
-        backend.join(member);
-        member.thread.start();
+      backend.join(this);
+      poller.start();
+    }
+
+    private void poll() {
+      while (!stopped) {
+        boolean progressed = false;
+        for (int p = 0; p < PARTITIONS && !stopped; p++) {
+          if (!backend.owns(this, p)) {
+            if (leased[p]) {
+              revoke(p);
+            }
+            continue;
+          }
+          if (!leased[p] && !(leased[p] = backend.lease(this, p))) {
+            continue;
+          }
+          if (!leasedBefore[p]) {
+            leasedBefore[p] = true;
+            synchronized (this) {
+              position[p] = backend.committed(group, p);
+            }
+          }
+          for (int n = 0; n < 32 && !paused && lanes.outstanding() < 256; n++) {
+            Stored stored = backend.read(p, position[p]);
+            if (stored == null) {
+              break;
+            }
+            progressed = true;
+            accept(p, stored);
+          }
+          backend.commit(group, p, commitPoint(p));
+        }
+        if (!progressed) {
+          LockSupport.parkNanos(1_000_000);
+        }
       }
+    }
+
+    final boolean[] leasedBefore = new boolean[PARTITIONS];
+
+    private synchronized void accept(int p, Stored stored) {
+      long offset = position[p]++;
+      if (!types.contains(stored.event().attributes().get("type"))) {
+        return; // not this group's: passed over, and committed with the rest
+      }
+      inFlight.get(p).add(offset);
+      Item item = new Item(p, offset, generation[p], stored, DeliveryInfo.FIRST);
+      java.util.ArrayDeque<Item> ofKey = keys.get(stored.key());
+      if (ofKey != null) {
+        ofKey.add(item); // behind the key's record in progress
+        return;
+      }
+      ofKey = new java.util.ArrayDeque<>();
+      ofKey.add(item);
+      keys.put(stored.key(), ofKey);
+      lanes.submit(stored.key(), item);
+    }
+
+    private synchronized long commitPoint(int p) {
+      java.util.TreeSet<Long> pending = inFlight.get(p);
+      return pending.isEmpty() ? position[p] : pending.first();
+    }
+
+    /** The outcome of a record: commit past it and submit its key's next one, or submit it again later. */
+    private void settled(Item item, Outcome outcome) {
+      String key = item.stored().key();
+      synchronized (this) {
+        if (stopped || item.generation() != generation[item.partition()]) {
+          return; // given up (revoked, crashed, closed): it stays for the next holder of the partition
+        }
+        if (outcome.isSettled()) {
+          inFlight.get(item.partition()).remove(item.offset());
+          java.util.ArrayDeque<Item> ofKey = keys.get(key);
+          ofKey.poll();
+          if (ofKey.isEmpty()) {
+            keys.remove(key);
+          } else {
+            lanes.submit(key, ofKey.peek());
+          }
+          return;
+        }
+      }
+      long delay = Math.max(10, outcome.retryAfter().toMillis());
+      CompletableFuture.delayedExecutor(delay, TimeUnit.MILLISECONDS).execute(() -> {
+        synchronized (this) {
+          if (!stopped && item.generation() == generation[item.partition()]) {
+            java.util.ArrayDeque<Item> ofKey = keys.get(key);
+            ofKey.poll();
+            ofKey.addFirst(item.again());
+            lanes.submit(key, ofKey.peek());
+          }
+        }
+      });
+    }
+
+    /** The partition is meant for another member now: give up what is in flight, commit what settled, hand it over. */
+    private void revoke(int p) {
+      if (defect != Defect.HAND_OVER_WITHOUT_STOPPING) {
+        lanes.cancel(item -> item.partition() == p, Duration.ofSeconds(5));
+      }
+      synchronized (this) {
+        backend.commit(group, p, commitPoint(p));
+        generation[p]++;
+        inFlight.get(p).clear();
+        keys.values().removeIf(ofKey -> !ofKey.isEmpty() && ofKey.peek().partition() == p);
+        leased[p] = false;
+        leasedBefore[p] = false;
+      }
+      backend.release(this, p);
     }
 
     boolean caughtUp() {
       for (int p = 0; p < PARTITIONS; p++) {
-        for (Member member : members) {
-          if (backend.owns(member, p) && backend.read(p, backend.committed(group, p)) != null) {
-            return false;
-          }
+        if (leased[p] && backend.committed(group, p) < backend.size(p)) {
+          return false;
         }
       }
       return true;
     }
 
+    /** Stops: gracefully (what settled is committed) or as a crash (what is in flight is given up, uncommitted). */
+    void stop(boolean graceful) {
+      stopped = true;
+      try {
+        poller.join(5_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      if (!graceful && defect == Defect.CRASH_WITHOUT_STOPPING) {
+        lanes.stop();
+      } else {
+        lanes.abort(Duration.ofSeconds(5)); // returns once no delivery of this instance still runs
+      }
+      for (int p = 0; p < PARTITIONS; p++) {
+        if (leased[p]) {
+          if (graceful) {
+            backend.commit(group, p, commitPoint(p));
+          }
+          backend.release(this, p);
+        }
+      }
+      backend.leave(this);
+      subs.remove(this);
+    }
+
     @Override
     public void pause() {
       paused = true;
+      lanes.pause();
     }
 
     @Override
     public void resume() {
       paused = false;
+      lanes.resume();
     }
 
     @Override
@@ -254,75 +435,7 @@ final class LogBroker implements EventBroker {
 
     @Override
     public void close() {
-      stopped = true;
-      for (Member member : members) {
-        backend.leave(member);
-        member.thread.interrupt();
-      }
-      subs.remove(this);
-    }
-  }
-
-  /** One consumer thread: handles, in offset order, the partitions it owns, committing after each record. */
-  private final class Member implements Runnable {
-    final long id = MEMBER_IDS.incrementAndGet();
-    final Sub sub;
-    final Thread thread;
-
-    Member(Sub sub) {
-      this.sub = sub;
-      this.thread = new Thread(this, "test-log-" + sub.group + "-" + id);
-      thread.setDaemon(true);
-    }
-
-    @Override
-    public void run() {
-      while (!sub.stopped) {
-        boolean progressed = false;
-        for (int p = 0; p < PARTITIONS && !sub.paused && !sub.stopped; p++) {
-          progressed |= pollOnce(p);
-        }
-        if (!progressed) {
-          LockSupport.parkNanos(1_000_000);
-        }
-      }
-    }
-
-    private boolean pollOnce(int partition) {
-      ReentrantLock lock = backend.lock(sub.group, partition);
-      try {
-        if (!lock.tryLock(1, TimeUnit.MILLISECONDS)) {
-          return false;
-        }
-      } catch (InterruptedException e) {
-        return false;
-      }
-      try {
-        long offset = backend.committed(sub.group, partition);
-        Stored stored = backend.owns(this, partition) ? backend.read(partition, offset) : null;
-        if (stored == null) {
-          return false;
-        }
-        if (sub.types.contains(stored.event().attributes().get("type")) && !deliver(stored)) {
-          return false; // stopped or crashed: nothing committed
-        }
-        backend.commit(sub.group, partition, offset + 1);
-        return true;
-      } finally {
-        lock.unlock();
-      }
-    }
-
-    private boolean deliver(Stored stored) {
-      while (!sub.stopped && !crashed) {
-        try {
-          Settle.deliver(sub.handler, BrokerRecord.ofBinary(stored.key(), stored.event().attributes(), stored.event().data()));
-          return !crashed;
-        } catch (Exception rejected) {
-          LockSupport.parkNanos(20_000_000);
-        }
-      }
-      return false;
+      stop(true);
     }
   }
 }

@@ -7,36 +7,44 @@ import dev.oms.broker.spi.BrokerContext;
 import dev.oms.broker.spi.BrokerRecord;
 import dev.oms.broker.spi.BrokerSubscription;
 import dev.oms.broker.spi.DeliveryInfo;
-import dev.oms.broker.spi.KeyOrder;
 import dev.oms.broker.spi.EventBroker;
+import dev.oms.broker.spi.KeyOrder;
+import dev.oms.broker.spi.KeyedLanes;
+import dev.oms.broker.spi.Outcome;
 import dev.oms.broker.spi.RecordHandler;
 import dev.oms.broker.spi.SubscriptionRequest;
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
- * A small in-process broker on {@code java.util.concurrent}: the worked example of the broker test
- * kit. Each consumer group has {@code concurrency} worker threads, each owning a bounded queue; a
- * record goes to the worker its key hashes to, so one key's records are handled one at a time and
- * in order while different keys run in parallel.
+ * A small in-process broker: the worked example of the broker test kit. Each consumer group feeds
+ * {@link KeyedLanes} on the bus's worker threads ({@link BrokerContext#workers()}): a key's records
+ * keep their order, different keys run in parallel, and a record waiting for its outcome holds up
+ * nobody else. The adapter acknowledges in the lanes' settlement callback.
  *
  * <ul>
- *   <li>A full queue makes {@link #send} wait up to {@code offerTimeout}, then fail with
- *       {@code BACKPRESSURE}. A send refused by one full group may already be queued for another;
- *       a retry is then a duplicate there, which the bus's deduplication absorbs.
- *   <li>A record whose handler throws is delivered again after {@code redeliveryPause}, before
- *       anything behind it: at-least-once, order kept.
- *   <li>{@link #close(Duration)} refuses new sends, then lets the workers empty their queues.
+ *   <li>Each group holds at most {@code queueCapacity} records not yet settled; a full group makes
+ *       {@link #send} wait up to {@code offerTimeout}, then fail with {@code BACKPRESSURE}. A send
+ *       refused by one full group may already be queued for another; a retry is then a duplicate
+ *       there, which the bus's deduplication absorbs.
+ *   <li>A record that comes back {@code RETRY_LATER} is delivered again after
+ *       {@code redeliveryPause} (or the outcome's {@code retryAfter}, if longer), before the later
+ *       records of its key: the adapter hands the lanes one record per key at a time.
+ *   <li>{@link #close(Duration)} refuses new sends, then waits until every accepted record settled
+ *       (a paused group keeps its records and makes {@code close} return false).
  * </ul>
  */
 public final class QueueBroker implements EventBroker {
@@ -47,6 +55,7 @@ public final class QueueBroker implements EventBroker {
   private final List<Group> groups = new CopyOnWriteArrayList<>();
   /** Sends hold the read side; close takes the write side, so no send slips in once draining began. */
   private final ReadWriteLock sendLock = new ReentrantReadWriteLock();
+  private volatile BrokerContext context;
   private volatile boolean closed;
 
   public QueueBroker(int queueCapacity, Duration offerTimeout, Duration redeliveryPause, int maxRecordBytes) {
@@ -60,7 +69,7 @@ public final class QueueBroker implements EventBroker {
     this.maxRecordBytes = maxRecordBytes;
   }
 
-  /** 10,000 records per worker queue, 5 s offer timeout, 100 ms redelivery pause, 1 MiB records. */
+  /** 10,000 records per group, 5 s offer timeout, 100 ms redelivery pause, 1 MiB records. */
   public static QueueBroker ofDefaults() {
     return new QueueBroker(10_000, Duration.ofSeconds(5), Duration.ofMillis(100), 1024 * 1024);
   }
@@ -72,14 +81,15 @@ public final class QueueBroker implements EventBroker {
 
   @Override
   public BrokerCapabilities capabilities() {
-    // In-process: events travel as objects; nothing survives the JVM; no history to replay.
+    // In-process: events travel as objects; nothing survives the JVM; no history to replay; one
+    // queue per group carries every type, so a key's records keep their order across types.
     return BrokerCapabilities.builder().carriesObjects(true).maxRecordBytes(maxRecordBytes)
         .keyOrder(KeyOrder.NATIVE, true).build();
   }
 
   @Override
   public void start(BrokerContext context) {
-    // Nothing to connect to, and objects need no codec.
+    this.context = context; // objects need no codec; the workers run the deliveries
   }
 
   @Override
@@ -99,7 +109,7 @@ public final class QueueBroker implements EventBroker {
       for (Group group : groups) {
         if (group.types.contains(record.type()) && !group.offer(record)) {
           return failed(Kind.BACKPRESSURE, "group " + group.name + " stayed full (" + queueCapacity
-              + " records per worker) for " + offerTimeout + "; slow down, or raise concurrency or capacity");
+              + " records) for " + offerTimeout + "; slow down, or raise its capacity");
         }
       }
       return CompletableFuture.completedFuture(null);
@@ -134,7 +144,11 @@ public final class QueueBroker implements EventBroker {
     long deadline = System.nanoTime() + drainTimeout.toNanos();
     boolean drained = true;
     for (Group group : groups) {
-      drained &= group.drain(deadline);
+      while (!group.paused && group.pending.get() > 0 && System.nanoTime() - deadline < 0) {
+        LockSupport.parkNanos(1_000_000);
+      }
+      drained &= group.pending.get() == 0;
+      group.close();
     }
     return drained;
   }
@@ -143,66 +157,93 @@ public final class QueueBroker implements EventBroker {
     return CompletableFuture.failedFuture(new OmsException(kind, message));
   }
 
-  /** One consumer group: a worker (thread and queue) per unit of concurrency. */
+  /** One record on its way through a group, and how many times it was delivered. */
+  private record Item(BrokerRecord record, DeliveryInfo info) {}
+
+  /** One consumer group: its bound, its keyed lanes, and each key's records waiting behind the one delivered. */
   private final class Group implements BrokerSubscription {
     final String name;
     final Set<String> types;
-    final RecordHandler handler;
-    final Worker[] workers;
-    final AtomicLong pending = new AtomicLong(); // accepted, not yet handled
+    final KeyedLanes<Item> lanes;
+    final Semaphore room = new Semaphore(queueCapacity);
+    final AtomicLong pending = new AtomicLong(); // accepted, not yet settled
+    final Map<String, ArrayDeque<Item>> keys = new HashMap<>(); // guarded by this: the head is in the lanes
     volatile boolean paused;
-    volatile boolean draining;
     volatile boolean stopped;
 
     Group(SubscriptionRequest request, RecordHandler handler) {
       this.name = request.group();
       this.types = request.types();
-      this.handler = handler;
-      this.workers = new Worker[request.concurrency()];
-      for (int i = 0; i < workers.length; i++) {
-        workers[i] = new Worker(this, "example-queue-" + name + "-" + i);
-      }
-      for (Worker worker : workers) {
-        worker.thread.start();
-      }
+      this.lanes = KeyedLanes.create(name, request.concurrency(), context.workers(), handler,
+          KeyedLanes.Source.of(Item::record, Item::info), this::settled);
     }
 
+    /** Takes room for a record (waiting up to the offer timeout) and queues it; false when the group stayed full. */
     boolean offer(BrokerRecord record) throws InterruptedException {
-      Worker worker = workers[record.key() == null ? 0 : Math.floorMod(record.key().hashCode(), workers.length)];
-      pending.incrementAndGet();
-      if (worker.queue.offer(record, offerTimeout.toNanos(), TimeUnit.NANOSECONDS)) {
-        return true;
+      if (!room.tryAcquire(offerTimeout.toNanos(), TimeUnit.NANOSECONDS)) {
+        return false;
       }
-      pending.decrementAndGet();
-      return false;
+      pending.incrementAndGet();
+      enqueue(new Item(record, DeliveryInfo.FIRST));
+      return true;
     }
 
-    /** Lets the workers empty their queues (a paused group cannot), then stops them. */
-    boolean drain(long deadline) {
-      synchronized (this) {
-        draining = true;
-        notifyAll(); // paused workers wake up and leave
+    /** A key's first record goes to the lanes; later ones wait until it settled, so a retry keeps the order. */
+    private synchronized void enqueue(Item item) {
+      String key = item.record().key();
+      ArrayDeque<Item> waiting = keys.get(key);
+      if (waiting != null) {
+        waiting.add(item);
+        return;
       }
-      for (Worker worker : workers) {
-        try {
-          worker.thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
+      waiting = new ArrayDeque<>();
+      waiting.add(item);
+      keys.put(key, waiting);
+      lanes.submit(key, item);
+    }
+
+    /** The acknowledgement: a settled record leaves (and its key's next one goes); RETRY_LATER comes again. */
+    private void settled(Item item, Outcome outcome) {
+      String key = item.record().key();
+      if (!outcome.isSettled() && !stopped) {
+        long pause = Math.max(redeliveryPause.toMillis(), outcome.retryAfter().toMillis());
+        Item again = new Item(item.record(), DeliveryInfo.delivery(item.info().deliveryCount() + 1));
+        CompletableFuture.delayedExecutor(pause, TimeUnit.MILLISECONDS, context.workers()).execute(() -> {
+          synchronized (this) {
+            ArrayDeque<Item> waiting = keys.get(key);
+            waiting.poll();
+            waiting.addFirst(again);
+          }
+          lanes.submit(key, again);
+        });
+        return;
+      }
+      Item next;
+      synchronized (this) {
+        ArrayDeque<Item> waiting = keys.get(key);
+        waiting.poll();
+        next = waiting.peek();
+        if (next == null) {
+          keys.remove(key);
         }
       }
-      close();
-      return pending.get() == 0;
+      room.release();
+      pending.decrementAndGet();
+      if (next != null) {
+        lanes.submit(key, next);
+      }
     }
 
     @Override
-    public synchronized void pause() {
+    public void pause() {
       paused = true;
+      lanes.pause();
     }
 
     @Override
-    public synchronized void resume() {
+    public void resume() {
       paused = false;
-      notifyAll();
+      lanes.resume();
     }
 
     @Override
@@ -219,70 +260,7 @@ public final class QueueBroker implements EventBroker {
     public void close() {
       stopped = true;
       groups.remove(this);
-      for (Worker worker : workers) {
-        worker.thread.interrupt();
-      }
-    }
-  }
-
-  /** One thread and its queue: handles the records of the keys hashed to it, one at a time. */
-  private final class Worker implements Runnable {
-    final Group group;
-    final BlockingQueue<BrokerRecord> queue = new ArrayBlockingQueue<>(queueCapacity);
-    final Thread thread;
-
-    Worker(Group group, String threadName) {
-      this.group = group;
-      this.thread = new Thread(this, threadName);
-      thread.setDaemon(true);
-    }
-
-    @Override
-    public void run() {
-      BrokerRecord current = null;
-      try {
-        while (awaitResumed()) {
-          if (current == null && (current = queue.poll(20, TimeUnit.MILLISECONDS)) == null) {
-            if (group.draining) {
-              return; // closing, and nothing left
-            }
-          } else if (!group.paused) { // paused while polling: hold the record until resume()
-            deliver(current);
-            current = null;
-            group.pending.decrementAndGet();
-          }
-        }
-      } catch (InterruptedException e) {
-        // stopped by close()
-      }
-    }
-
-    /** Waits while the group is paused; false when the worker should stop. */
-    private boolean awaitResumed() throws InterruptedException {
-      synchronized (group) {
-        while (group.paused && !group.draining && !group.stopped) {
-          group.wait();
-        }
-        return !group.stopped && !(group.paused && group.draining); // closing a paused group leaves its records
-      }
-    }
-
-    /** Until the handler returns normally: a rejected record is delivered again after a pause. */
-    private void deliver(BrokerRecord record) throws InterruptedException {
-      while (true) {
-        try {
-          if (group.handler.deliver(record, DeliveryInfo.FIRST).toCompletableFuture().join().isSettled()) {
-            return;
-          }
-        } catch (VirtualMachineError fatal) {
-          throw fatal;
-        } catch (Throwable rejected) {
-          if (group.stopped) {
-            throw new InterruptedException("stopped while redelivering " + record);
-          }
-          Thread.sleep(redeliveryPause.toMillis());
-        }
-      }
+      lanes.abort(Duration.ofSeconds(5)); // what has not settled is dropped with the in-process broker
     }
   }
 }

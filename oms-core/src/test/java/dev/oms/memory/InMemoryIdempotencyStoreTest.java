@@ -1,0 +1,179 @@
+package dev.oms.memory;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.oms.broker.spi.UnitOfWork;
+import dev.oms.event.EventMetadata;
+import dev.oms.event.OrderCancelled;
+import dev.oms.event.CancellationReason;
+import dev.oms.event.OrderEvent;
+import dev.oms.event.OutOfStock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+/** The default idempotency store keeps the rule it states, on a clock the test moves. */
+class InMemoryIdempotencyStoreTest {
+  private static final UnitOfWork.Work WORK = UnitOfWork.Work.DIRECT;
+  private final AtomicLong nanos = new AtomicLong(1_000_000_000L);
+  private final InMemoryIdempotencyStore store =
+      InMemoryIdempotencyStore.create(Duration.ofSeconds(10), Duration.ofMinutes(10), nanos::get);
+
+  private static OutOfStock event(String orderId) {
+    return new OutOfStock(EventMetadata.first(orderId, null), "SKU-1", 1, 0);
+  }
+
+  private static OrderCancelled end(String orderId) {
+    return new OrderCancelled(EventMetadata.first(orderId, null), CancellationReason.OUT_OF_STOCK, "test");
+  }
+
+  private void advance(Duration by) {
+    nanos.addAndGet(by.toNanos());
+  }
+
+  @Test
+  void aClaimedIdIsADuplicateUntilReleased() {
+    OrderEvent e = event("o-1");
+
+    assertThat(store.claim(WORK, "g", e)).isTrue();
+    assertThat(store.claim(WORK, "g", e)).as("claimed again: a duplicate").isFalse();
+    store.release(WORK, "g", e);
+    assertThat(store.claim(WORK, "g", e)).as("released after a failed run: handled again").isTrue();
+  }
+
+  @Test
+  void groupsRememberOnTheirOwn() {
+    OrderEvent e = event("o-1");
+    store.claim(WORK, "a", e);
+
+    assertThat(store.claim(WORK, "b", e)).isTrue();
+    assertThat(store.claim(WORK, "a", e)).isFalse();
+  }
+
+  @Test
+  void anOrderWithManyEventsKeepsThemAll() {
+    List<OrderEvent> events = new ArrayList<>();
+    for (int i = 0; i < 40; i++) { // more than an entry's six inline fingerprints
+      OrderEvent e = event("o-many");
+      events.add(e);
+      assertThat(store.claim(WORK, "g", e)).isTrue();
+    }
+    assertThat(events).allSatisfy(e -> assertThat(store.claim(WORK, "g", e)).isFalse());
+  }
+
+  @Test
+  void anInFlightOrderIsRememberedForTheIdleTimeAfterItsLastEventAndForgottenAfter() {
+    OrderEvent e = event("o-1");
+    store.claim(WORK, "g", e);
+
+    advance(Duration.ofMinutes(9));
+    assertThat(store.claim(WORK, "g", e)).as("9 min later, within the stated 10 min").isFalse();
+    assertThat(store.claim(WORK, "g", event("o-1"))).as("the order's next event, handled").isTrue();
+    advance(Duration.ofMinutes(9));
+    assertThat(store.claim(WORK, "g", e)).as("18 min after the first event, 9 after the group's last").isFalse();
+    advance(Duration.ofMinutes(2));
+    assertThat(store.claim(WORK, "g", e)).as("past the idle time since the last handled event: forgotten").isTrue();
+  }
+
+  @Test
+  void anEndedOrderIsRememberedForTheAfterEndTimeOnly() {
+    OrderEvent e = event("o-1");
+    store.claim(WORK, "g", e);
+    store.orderEnded("o-1");
+
+    advance(Duration.ofSeconds(9));
+    assertThat(store.claim(WORK, "g", e)).as("within 10 s of the end").isFalse();
+    advance(Duration.ofSeconds(11));
+    assertThat(store.claim(WORK, "g", e)).as("10 s after the end and the last event: forgotten").isTrue();
+  }
+
+  @Test
+  void aGroupHandlingTheEndingEventStartsTheAfterEndTimeItself() {
+    OrderEvent e = event("o-1");
+    store.claim(WORK, "g", e);
+    assertThat(store.claim(WORK, "g", end("o-1"))).isTrue();
+
+    advance(Duration.ofSeconds(11));
+    assertThat(store.claim(WORK, "g", e)).isTrue();
+  }
+
+  @Test
+  void aBlockedOrderIsRememberedUntilReleasedHoweverLongThatTakes() {
+    OrderEvent e = event("o-1");
+    store.claim(WORK, "g", e);
+    store.orderEnded("o-1");
+    store.blocked("g", "o-1", true);
+
+    advance(Duration.ofDays(3));
+    assertThat(store.claim(WORK, "g", e)).as("blocked for three days").isFalse();
+    store.blocked("g", "o-1", false);
+    advance(Duration.ofSeconds(11));
+    assertThat(store.claim(WORK, "g", e)).as("released, then the after-end time passed").isTrue();
+  }
+
+  @Test
+  void memoryFollowsOrdersInFlightNotThroughput() {
+    for (int round = 0; round < 5; round++) {
+      for (int i = 0; i < 20_000; i++) {
+        String order = "o-" + round + "-" + i;
+        store.claim(WORK, "g", event(order));
+        store.orderEnded(order);
+      }
+      advance(Duration.ofSeconds(11)); // each round's orders end and age out
+    }
+    store.claim(WORK, "g", event("o-last")); // a claim after the last round: segments reclaim as they grow
+
+    assertThat(store.entries("g")).as("entries kept after 100,000 orders ended long ago")
+        .isLessThanOrEqualTo(2 * 20_000 + 64);
+  }
+
+  @Test
+  void concurrentClaimsOfDifferentOrdersNeverLoseAnId() throws Exception {
+    int threads = 8;
+    int perThread = 25_000;
+    List<List<OrderEvent>> events = new ArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      List<OrderEvent> mine = new ArrayList<>();
+      for (int i = 0; i < perThread; i++) {
+        mine.add(event("o-" + t + "-" + (i % 5_000))); // orders of all threads share segments
+      }
+      events.add(mine);
+    }
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    CountDownLatch start = new CountDownLatch(1);
+    try {
+      for (List<OrderEvent> mine : events) {
+        pool.execute(() -> {
+          try {
+            start.await();
+          } catch (InterruptedException e) {
+            return;
+          }
+          for (OrderEvent e : mine) {
+            store.claim(WORK, "g", e);
+          }
+        });
+      }
+      start.countDown();
+      pool.shutdown();
+      assertThat(pool.awaitTermination(60, TimeUnit.SECONDS)).isTrue();
+    } finally {
+      pool.shutdownNow();
+    }
+
+    long forgotten = events.stream().flatMap(List::stream).filter(e -> store.claim(WORK, "g", e)).count();
+    assertThat(forgotten).as("ids claimed concurrently that the store lost").isZero();
+  }
+
+  @Test
+  void theReachIsStatedAsARuleWithItsWindow() {
+    assertThat(store.reach().rule()).contains("per group and order").contains("10 s").contains("600 s");
+    assertThat(store.reach().window()).isEqualTo(Duration.ofSeconds(10));
+  }
+}
