@@ -247,6 +247,57 @@ class KafkaDeliveryTest {
     });
   }
 
+  /** An order id whose records land on {@code partition} of a topic with {@code partitions} partitions. */
+  private static String orderOnPartition(String prefix, int partition, int partitions) {
+    for (int i = 0; ; i++) {
+      String key = prefix + i;
+      byte[] bytes = key.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      if (org.apache.kafka.common.utils.Utils.toPositive(org.apache.kafka.common.utils.Utils.murmur2(bytes))
+          % partitions == partition) {
+        return key;
+      }
+    }
+  }
+
+  @Test
+  void aRevokedPartitionsRecordStuckInProgressIsGivenUpAfterTheRevokeTimeoutAndTheNewOwnerDeliversItAgain()
+      throws Exception {
+    String namespace = SharedKafka.uniqueNamespace("revoke");
+    KafkaBrokerConfig config = SharedKafka.config(namespace).partitions(2).revokeTimeout(Duration.ofSeconds(2))
+        .consumerProperty("session.timeout.ms", 6_000).consumerProperty("heartbeat.interval.ms", 500).build();
+    // One stuck order per partition: whichever partition moves, its stuck record must move with it.
+    String stuck0 = orderOnPartition("stuck-", 0, 2);
+    String stuck1 = orderOnPartition("stuck-", 1, 2);
+    HoldingBroker first = new HoldingBroker(KafkaBroker.create(config), Set.of(stuck0, stuck1));
+    EventBus firstBus = bus(EventBus.builder().broker(first));
+    List<String> handledFirst = new CopyOnWriteArrayList<>();
+    firstBus.subscribe(ConsumerGroup.builder(GROUP).concurrency(2).build(),
+        recording(handledFirst, Set.of(stuck0, stuck1)));
+    firstBus.publish(outOfStock(stuck0, 1)).toCompletableFuture().get(30, TimeUnit.SECONDS);
+    firstBus.publish(outOfStock(stuck1, 1)).toCompletableFuture().get(30, TimeUnit.SECONDS);
+    await().atMost(Duration.ofSeconds(60)).until(() -> handledFirst.size() == 2);
+
+    // A second instance joins: one partition moves to it, with a record the first could not finish.
+    HoldingBroker second = new HoldingBroker(KafkaBroker.create(config), Set.of());
+    EventBus secondBus = bus(EventBus.builder().broker(second));
+    List<String> handledSecond = new CopyOnWriteArrayList<>();
+    secondBus.subscribe(ConsumerGroup.builder(GROUP).concurrency(2).build(), recording(handledSecond, Set.of()));
+    await().atMost(Duration.ofSeconds(60)).until(() -> handledSecond.size() == 1);
+    String moved = handledSecond.get(0).substring(0, handledSecond.get(0).indexOf('#'));
+    assertThat(moved).isIn(stuck0, stuck1);
+    assertThat(second.deliveryCounts()).as("the new owner knows it is a redelivery").containsEntry(moved, 2);
+    // The record that stayed is still the first instance's, still stuck; the moved one is committed past.
+    String stayed = moved.equals(stuck0) ? stuck1 : stuck0;
+    int movedPartition = moved.equals(stuck0) ? 0 : 1;
+    await().atMost(Duration.ofSeconds(30)).until(() -> {
+      OffsetAndMetadata offset = admin().listConsumerGroupOffsets(config.groupIdPrefix() + GROUP)
+          .partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS)
+          .get(new TopicPartition(config.topic(), movedPartition));
+      return offset != null && offset.offset() >= 1;
+    });
+    assertThat(handledSecond).doesNotContain(stayed + "#1");
+  }
+
   /** An idempotency store whose claim fails once, as a bug in the runtime's own steps would. */
   private static final class FailingOnce implements IdempotencyStore {
     private final IdempotencyStore delegate = InMemoryIdempotencyStore.ofDefaults();

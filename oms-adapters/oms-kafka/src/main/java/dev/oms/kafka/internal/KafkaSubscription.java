@@ -15,7 +15,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
-import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -63,7 +62,7 @@ public final class KafkaSubscription implements BrokerSubscription {
 
   private final String group;
   private final String topic;
-  private final Set<String> types;
+  private final CloudEventsHeaders.TypeFilter typeFilter;
   private final Consumer<String, byte[]> consumer;
   private final RecordHandler handler;
   private final KeyedLanes<InFlightRecord> lanes;
@@ -99,7 +98,7 @@ public final class KafkaSubscription implements BrokerSubscription {
       Duration revokeTimeout, Runnable onClosed) {
     this.group = request.group();
     this.topic = topic;
-    this.types = request.types();
+    this.typeFilter = CloudEventsHeaders.typeFilter(request.types());
     this.consumer = consumer;
     this.handler = handler;
     this.maxInFlight = maxInFlight;
@@ -214,9 +213,15 @@ public final class KafkaSubscription implements BrokerSubscription {
         }
         if (userPaused && !records.isEmpty()) {
           rewind(records); // paused while this poll was fetching: these wait in Kafka, not in our lanes
-        } else {
-          for (ConsumerRecord<String, byte[]> record : records) {
-            dispatch(record);
+        } else if (!records.isEmpty()) {
+          for (TopicPartition tp : records.partitions()) {
+            PartitionProgress partition = progress.get(tp);
+            if (partition == null || partition.halted()) {
+              continue; // given up or waiting for its rewind, which fetches these again
+            }
+            for (ConsumerRecord<String, byte[]> record : records.records(tp)) {
+              dispatch(partition, record);
+            }
           }
         }
         rewindHalted();
@@ -246,13 +251,8 @@ public final class KafkaSubscription implements BrokerSubscription {
     }
   }
 
-  private void dispatch(ConsumerRecord<String, byte[]> record) {
-    PartitionProgress partition = progress.get(new TopicPartition(record.topic(), record.partition()));
-    if (partition == null || partition.halted()) {
-      return; // given up or waiting for its rewind, which fetches it again
-    }
-    String type = CloudEventsHeaders.type(record.headers());
-    if (type != null && !types.contains(type)) {
+  private void dispatch(PartitionProgress partition, ConsumerRecord<String, byte[]> record) {
+    if (!typeFilter.accepts(record.headers())) {
       partition.skip(record.offset());
       return;
     }
