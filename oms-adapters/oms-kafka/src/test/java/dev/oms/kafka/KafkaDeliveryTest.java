@@ -45,7 +45,8 @@ import org.junit.jupiter.api.Test;
  * every record shares it: an order waiting for its follow-on events' acknowledgement holds back
  * only its own later records, the commit stops before the first record without an outcome, records
  * a crashed process had fetched come back counted as redeliveries, {@code abort()} leaves nothing
- * running, and a record sent back for redelivery keeps its order's records in order.
+ * running, a record sent back for redelivery keeps its order's records in order (and no other record
+ * comes back), and a revoked partition's stuck record moves to the new owner.
  */
 class KafkaDeliveryTest {
   private static final String GROUP = "picking";
@@ -219,7 +220,8 @@ class KafkaDeliveryTest {
   }
 
   @Test
-  void aRecordSentBackForRedeliveryRewindsItsPartitionAndItsOrderStaysInOrder() throws Exception {
+  void aRecordSentBackForRedeliveryComesAgainBeforeItsOrdersLaterRecordsAndNoSettledRecordComesBack()
+      throws Exception {
     KafkaBrokerConfig config = config(SharedKafka.uniqueNamespace("rewind"));
     HoldingBroker broker = new HoldingBroker(KafkaBroker.create(config), Set.of());
     List<String> handled = new CopyOnWriteArrayList<>();
@@ -231,9 +233,12 @@ class KafkaDeliveryTest {
     EventBus bus = bus(EventBus.builder().broker(broker).idempotencyStore(failingOnce));
     bus.subscribe(ConsumerGroup.builder(GROUP).concurrency(2).build(), recording(handled, Set.of()));
     bus.publish(first).toCompletableFuture().get(30, TimeUnit.SECONDS);
+    List<OutOfStock> others = new ArrayList<>();
     for (int seq = 2; seq <= 4; seq++) {
       bus.publish(outOfStock("k", seq)).toCompletableFuture().get(30, TimeUnit.SECONDS);
-      bus.publish(outOfStock("other-" + seq, 1)).toCompletableFuture().get(30, TimeUnit.SECONDS);
+      OutOfStock other = outOfStock("other-" + seq, 1);
+      others.add(other);
+      bus.publish(other).toCompletableFuture().get(30, TimeUnit.SECONDS);
     }
     await().atMost(Duration.ofSeconds(60)).until(() -> handled.stream().filter(h -> h.startsWith("k#")).count() == 4);
     assertThat(handled.stream().filter(h -> h.startsWith("k#")).toList())
@@ -241,6 +246,13 @@ class KafkaDeliveryTest {
     assertThat(broker.deliveries(first.eventId())).as("deliveries of the record sent back").hasSize(2);
     assertThat(broker.deliveries(first.eventId()).get(1).deliveryCount()).as("its second delivery's count")
         .isEqualTo(2);
+    for (String other : List.of("other-2", "other-3", "other-4")) {
+      await().atMost(Duration.ofSeconds(30)).until(() -> handled.contains(other + "#1"));
+    }
+    for (OutOfStock other : others) {
+      assertThat(broker.deliveries(other.eventId())).as("deliveries of %s, settled the first time", other.orderId())
+          .hasSize(1);
+    }
     await().atMost(Duration.ofSeconds(30)).until(() -> {
       OffsetAndMetadata offset = committed(config);
       return offset != null && offset.offset() == 7;

@@ -11,15 +11,19 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 final class InFlightRecord {
   final PartitionProgress partition;
   final long offset;
-  /** The partition's epoch when it was fetched: a record of an older epoch was given up (rewound, revoked). */
+  /** The partition's epoch when it was fetched: a record of an older epoch was given up (revoked, lost). */
   final int epoch;
-  /** 1 for a first delivery, 2 when this group had dispatched the offset before (a crash, a rebalance, a rewind). */
-  final int deliveryCount;
+  /**
+   * 1 for a first delivery, 2 when this group had dispatched the offset before (a crash, a
+   * rebalance) or this process delivers it again after a retry-later. Written by the poll thread
+   * before it submits the record.
+   */
+  int deliveryCount;
   /** As fetched: its headers are mapped on the worker that delivers it, not on the poll thread; null when skipped. */
   final ConsumerRecord<String, byte[]> record;
   /** Handed to the runtime (the lane took it). */
   volatile boolean started;
-  /** Its outcome came, whatever it was (settled, retry-later, given up). */
+  /** Its outcome came, whatever it was (settled, retry-later, given up); or it waits, not submitted, behind its order's held record. */
   volatile boolean finished;
   /** Settled: it may be committed past. */
   volatile boolean done;
@@ -31,6 +35,10 @@ final class InFlightRecord {
     this.epoch = epoch;
     this.deliveryCount = deliveryCount;
     this.record = record;
+  }
+
+  String key() {
+    return record.key();
   }
 
   /** A record the group does not handle (another type): settled as soon as it is read. */

@@ -18,7 +18,6 @@ import java.util.OptionalLong;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
@@ -43,10 +42,11 @@ import org.slf4j.LoggerFactory;
  *       thread moves each partition's committable offset past the settled prefix and commits it
  *       every {@code commitInterval}, with the highest offset dispatched as commit metadata (so the
  *       partition's next owner knows which records are redeliveries).
- *   <li><b>Retry-later.</b> A record that comes back unsettled halts its partition at once: its
- *       order's later records queued in the lanes are refused before they reach a handler, the
- *       poll thread gives up the partition's records in flight and seeks back to the first
- *       unsettled offset, so they are fetched and delivered again, in order.
+ *   <li><b>Retry-later.</b> A record that comes back unsettled holds its order in its partition at
+ *       once: the order's later records still queued are refused before they reach a handler, those
+ *       behind it in the runtime come back too, and those fetched meanwhile wait; when its
+ *       {@code retryAfter} passed and nothing of the order runs, the poll thread delivers them again,
+ *       in offset order. The commit stays before it; other orders go on and are not delivered again.
  *   <li><b>Rebalancing.</b> Revoked partitions drop their queued records at once, let those in
  *       progress finish (up to {@code revokeTimeout}), commit, then cancel what is left and wait
  *       until none of it runs, before the new owner starts. Assigned partitions first let the
@@ -73,8 +73,6 @@ public final class KafkaSubscription implements BrokerSubscription {
   private final long commitIntervalNanos;
   private final Duration revokeTimeout;
   private final Map<TopicPartition, PartitionProgress> progress = new HashMap<>(); // poll thread only
-  /** Records that came back retry-later, each the first of its partition's epoch; drained by the poll thread. */
-  private final ConcurrentLinkedQueue<Rewind> rewinds = new ConcurrentLinkedQueue<>();
   private final Object revokeSignal = new Object();
   private final Thread pollThread;
   private final CountDownLatch stopped = new CountDownLatch(1);
@@ -86,12 +84,9 @@ public final class KafkaSubscription implements BrokerSubscription {
   private volatile long drainDeadlineNanos;
   private boolean flowPaused; // poll thread only
   private boolean partitionsPaused; // poll thread only
-  private boolean backoffPending; // poll thread only
   private long lastCommitNanos;
   private long lastEndOffsetsNanos;
   private long notFetchedLag;
-
-  private record Rewind(InFlightRecord record, Duration after) {}
 
   public KafkaSubscription(SubscriptionRequest request, RecordHandler handler, Executor workers,
       Consumer<String, byte[]> consumer, String topic, int maxInFlight, Duration pollTimeout, Duration commitInterval,
@@ -138,20 +133,22 @@ public final class KafkaSubscription implements BrokerSubscription {
   }
 
   /**
-   * Hands a record to the runtime unless its partition was halted or given up since the poll. The
-   * check and the hand-over hold the lock of the record's lane, and so does a retry-later halting
-   * the partition (it runs before the runtime opens that order's gate to its next record): a later
-   * record of the order is either refused here or already queued behind the failed one in the
-   * runtime, which sends it back too; it never slips in between. Uncontended but for the rare
-   * retry-later: lanes are drained one task at a time.
+   * Hands a record to the runtime unless its order is held (a retry-later) or its partition was
+   * given up since the poll. The check and the hand-over hold the lock of the record's lane, and so
+   * does a retry-later holding the order (it runs before the runtime opens that order's gate to its
+   * next record): a later record of the order is either refused here or already queued behind the
+   * failed one in the runtime, which sends it back too; it never slips in between. Uncontended but
+   * for the rare retry-later: lanes are drained one task at a time.
    */
   private final class Gatekeeper implements RecordHandler {
     @Override
     public CompletionStage<Outcome> deliver(BrokerRecord record, DeliveryInfo info) {
       InFlightRecord item = delivering.get();
       delivering.set(null);
+      PartitionProgress partition = item.partition;
       synchronized (laneLock(item)) {
-        if (!item.partition.current(item.epoch)) {
+        if (!partition.current(item.epoch)
+            || (!partition.held.isEmpty() && partition.held.containsKey(holdKey(item.key())))) {
           return REFUSED;
         }
         item.started = true;
@@ -174,18 +171,24 @@ public final class KafkaSubscription implements BrokerSubscription {
     return laneLocks[KeyedLanes.laneOf(item.record.key(), laneLocks.length)];
   }
 
-  /** An outcome came: mark the record; a retry-later halts its partition until the poll thread rewinds it. */
+  /** The order a record belongs to, for holding it (a record without a key holds the others without one). */
+  static String holdKey(String key) {
+    return key == null ? "" : key;
+  }
+
+  /**
+   * An outcome came: mark the record. A retry-later holds its order in its partition (under the
+   * lane lock, see {@link Gatekeeper}): its later records are refused or kept back until the poll
+   * thread delivers the held records again, first the one that came back, in offset order.
+   */
   private void settled(InFlightRecord item, Outcome outcome) {
     PartitionProgress partition = item.partition;
     if (outcome.isSettled()) {
       item.done = true;
-    } else {
-      boolean first;
-      synchronized (laneLock(item)) { // see Gatekeeper
-        first = partition.halt(item.epoch);
-      }
-      if (first && !closing) {
-        rewinds.add(new Rewind(item, outcome.retryAfter()));
+    } else if (partition.current(item.epoch)) {
+      long due = System.nanoTime() + outcome.retryAfter().toNanos();
+      synchronized (laneLock(item)) {
+        partition.held.putIfAbsent(holdKey(item.key()), due);
       }
     }
     item.finished = true;
@@ -216,15 +219,15 @@ public final class KafkaSubscription implements BrokerSubscription {
         } else if (!records.isEmpty()) {
           for (TopicPartition tp : records.partitions()) {
             PartitionProgress partition = progress.get(tp);
-            if (partition == null || partition.halted()) {
-              continue; // given up or waiting for its rewind, which fetches these again
+            if (partition == null) {
+              continue; // given up
             }
             for (ConsumerRecord<String, byte[]> record : records.records(tp)) {
               dispatch(partition, record);
             }
           }
         }
-        rewindHalted();
+        releaseHeld();
         maybeCommit(false);
         applyFlowControl();
         updateBacklog();
@@ -259,44 +262,56 @@ public final class KafkaSubscription implements BrokerSubscription {
     InFlightRecord item = new InFlightRecord(partition, record.offset(), partition.epoch(),
         partition.deliveryCount(record.offset()), record);
     partition.dispatched(item);
+    if (!partition.held.isEmpty() && partition.held.containsKey(holdKey(record.key()))) {
+      item.finished = true; // waits behind its order's held record; delivered with it
+      return;
+    }
     lanes.submit(record.key(), item);
   }
 
   /** Puts each partition's position back to the first of {@code records}, so the next poll reads them again. */
   private void rewind(ConsumerRecords<String, byte[]> records) {
     for (TopicPartition tp : records.partitions()) {
-      PartitionProgress partition = progress.get(tp);
-      if (partition != null && !partition.halted()) {
+      if (progress.containsKey(tp)) {
         consumer.seek(tp, records.records(tp).get(0).offset());
       }
     }
   }
 
   /**
-   * Partitions halted by a retry-later outcome: gives up their records in flight (queued ones are
-   * dropped, those in progress cancelled and waited for), then seeks back to the first unsettled
-   * offset, fetching again no sooner than the outcome asked.
+   * Orders held by a retry-later whose time came and of which nothing runs any more: their records
+   * not settled are delivered again in offset order, the one that came back first (a record that
+   * reached the runtime before counts as a redelivery). Other orders' settled records are not
+   * delivered again.
    */
-  private void rewindHalted() {
-    Rewind rewind;
-    while ((rewind = rewinds.poll()) != null) {
-      PartitionProgress partition = rewind.record().partition;
-      if (progress.get(partition.partition) != partition) {
-        continue; // revoked meanwhile
+  private void releaseHeld() {
+    long now = System.nanoTime();
+    for (PartitionProgress partition : progress.values()) {
+      if (partition.held.isEmpty()) {
+        continue;
       }
-      lanes.cancel(item -> item.partition == partition, revokeTimeout);
-      long seekTo = partition.rewind();
-      log.info("group {}: record at offset {} of {} will be delivered again ({}); rewinding the partition to {}",
-          group, rewind.record().offset, partition.partition, rewind.after(), seekTo);
-      if (seekTo >= 0) {
-        consumer.seek(partition.partition, seekTo);
-      } else {
-        consumer.seek(partition.partition, rewind.record().offset);
-      }
-      if (!rewind.after().isZero()) {
-        partition.resumeAtNanos = System.nanoTime() + rewind.after().toNanos();
-        consumer.pause(List.of(partition.partition));
-        backoffPending = true;
+      for (Map.Entry<String, Long> hold : partition.held.entrySet()) {
+        if (now - hold.getValue() < 0) {
+          continue;
+        }
+        List<InFlightRecord> records = partition.heldRecords(hold.getKey());
+        if (records == null) {
+          continue; // one of the order's records is still in progress: it comes back first
+        }
+        Object lock = laneLocks[KeyedLanes.laneOf(records.isEmpty() ? null : records.get(0).key(), laneLocks.length)];
+        synchronized (lock) {
+          partition.held.remove(hold.getKey());
+        }
+        for (InFlightRecord item : records) {
+          if (item.started) {
+            item.deliveryCount = Math.max(2, item.deliveryCount);
+          }
+          item.started = false;
+          item.finished = false;
+          lanes.submit(item.key(), item);
+        }
+        log.debug("group {}: delivering {} record(s) of order {} in {} again", group, records.size(), hold.getKey(),
+            partition.partition);
       }
     }
   }
@@ -353,7 +368,7 @@ public final class KafkaSubscription implements BrokerSubscription {
     }
   }
 
-  /** Pauses every assigned partition while the group is paused or has too much outstanding; resumes rewound ones when due. */
+  /** Pauses every assigned partition while the group is paused or has too much outstanding. */
   private void applyFlowControl() {
     int now = lanes.outstanding();
     if (!flowPaused && now >= maxInFlight) {
@@ -366,38 +381,10 @@ public final class KafkaSubscription implements BrokerSubscription {
       if (shouldPause) {
         consumer.pause(consumer.assignment());
       } else {
-        List<TopicPartition> resume = new ArrayList<>();
-        for (TopicPartition tp : consumer.paused()) {
-          PartitionProgress p = progress.get(tp);
-          if (p == null || p.resumeAtNanos == 0) {
-            resume.add(tp);
-          }
-        }
-        consumer.resume(resume);
+        consumer.resume(consumer.paused());
       }
       partitionsPaused = shouldPause;
     }
-    if (backoffPending) {
-      resumeBackedOff();
-    }
-  }
-
-  private void resumeBackedOff() {
-    long now = System.nanoTime();
-    boolean waiting = false;
-    for (PartitionProgress p : progress.values()) {
-      if (p.resumeAtNanos != 0) {
-        if (now - p.resumeAtNanos >= 0) {
-          p.resumeAtNanos = 0;
-          if (!partitionsPaused) {
-            consumer.resume(List.of(p.partition));
-          }
-        } else {
-          waiting = true;
-        }
-      }
-    }
-    backoffPending = waiting;
   }
 
   /**
@@ -495,7 +482,7 @@ public final class KafkaSubscription implements BrokerSubscription {
             group, partitions, givenUp, revokeTimeout);
       }
       for (PartitionProgress p : revoked) {
-        p.haltNow();
+        p.giveUp();
         progress.remove(p.partition);
       }
     }
@@ -509,7 +496,7 @@ public final class KafkaSubscription implements BrokerSubscription {
         PartitionProgress p = progress.remove(tp);
         if (p != null) {
           p.revoking = true;
-          p.haltNow();
+          p.giveUp();
           lost.add(p);
         }
       }

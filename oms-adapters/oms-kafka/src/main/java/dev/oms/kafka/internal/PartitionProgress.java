@@ -1,7 +1,7 @@
 package dev.oms.kafka.internal;
 
 import java.util.ArrayDeque;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 
@@ -13,9 +13,9 @@ import org.apache.kafka.common.TopicPartition;
  *
  * <p>The queue and offsets belong to the poll thread. Settlements arrive on other threads: they
  * write the records' volatile flags, which the poll thread reads when it advances, and may
- * <em>halt</em> the partition (a retry-later outcome): the epoch moves on at once, so records of
- * the old epoch still queued are refused before they reach a handler, and the poll thread fetches
- * nothing more for it until it rewound the partition.
+ * <em>hold</em> an order (a retry-later outcome): its later records are not delivered until the
+ * poll thread delivers the held one again. A partition given up (revoked, lost) moves to a new
+ * epoch: records of the old one still queued are refused before they reach a handler.
  */
 final class PartitionProgress {
   /** Commit metadata: {@code oms.dispatched=<offset>}. */
@@ -23,16 +23,16 @@ final class PartitionProgress {
 
   final TopicPartition partition;
   private final ArrayDeque<InFlightRecord> pending = new ArrayDeque<>();
-  /** epoch << 1 | halted. Only a CAS from a running epoch halts; only the poll thread un-halts. */
-  private final AtomicLong state = new AtomicLong();
+  /** Records of an older epoch were given up. Only the poll thread moves it on. */
+  private volatile int epoch;
+  /** Orders held after a retry-later: hold key (see KafkaSubscription.holdKey) -> when to deliver its records again (System.nanoTime). */
+  final ConcurrentHashMap<String, Long> held = new ConcurrentHashMap<>();
   private long committable = -1;
   private long committed = -1;
   private long committedMark = -1;
   private long dispatchedMark = -1;
   /** Set while the partition is being given up: settlements then wake the poll thread waiting for them. */
   volatile boolean revoking;
-  /** Poll thread: when a rewound partition may be fetched again (System.nanoTime), 0 for now. */
-  long resumeAtNanos;
 
   PartitionProgress(TopicPartition partition, OffsetAndMetadata committedOffset) {
     this.partition = partition;
@@ -53,31 +53,20 @@ final class PartitionProgress {
     }
   }
 
-  // ---- epochs: any thread ----
+  // ---- epochs and holds: any thread ----
 
   int epoch() {
-    return (int) (state.get() >>> 1);
-  }
-
-  boolean halted() {
-    return (state.get() & 1) != 0;
+    return epoch;
   }
 
   /** True when a record of {@code epoch} may still be handed to the runtime. */
   boolean current(int epoch) {
-    return state.get() == (long) epoch << 1;
+    return this.epoch == epoch;
   }
 
-  /** A record of {@code epoch} came back retry-later: halts the partition; true for the first such record. */
-  boolean halt(int epoch) {
-    long running = (long) epoch << 1;
-    return state.compareAndSet(running, ((long) (epoch + 1) << 1) | 1);
-  }
-
-  /** Poll thread: halts the partition whatever its state (it is being given up). */
-  void haltNow() {
-    long s = state.get();
-    state.set(((s >>> 1) + 1) << 1 | 1);
+  /** Poll thread: the partition is given up; records of the epoch so far are refused from now on. */
+  void giveUp() {
+    epoch++;
   }
 
   // ---- poll thread ----
@@ -149,19 +138,20 @@ final class PartitionProgress {
   }
 
   /**
-   * Poll thread, after every record of the old epoch was given up: forgets the records in flight
-   * and returns the offset to seek to (the first one not settled); the partition runs again in a
-   * new epoch.
+   * Poll thread: the records of {@code key} not settled yet, in offset order, when every one of
+   * them has its outcome (nothing of the order still runs); null while one is still in progress.
    */
-  long rewind() {
-    long seekTo = firstUnsettled();
-    pending.clear();
-    if (seekTo >= 0) {
-      committable = Math.max(committable, seekTo);
+  java.util.List<InFlightRecord> heldRecords(String key) {
+    advance();
+    java.util.List<InFlightRecord> records = new java.util.ArrayList<>();
+    for (InFlightRecord record : pending) {
+      if (record.record != null && !record.done && KafkaSubscription.holdKey(record.key()).equals(key)) {
+        if (!record.finished) {
+          return null;
+        }
+        records.add(record);
+      }
     }
-    long s = state.get();
-    long epoch = (s & 1) != 0 ? s >>> 1 : (s >>> 1) + 1; // a halted partition already moved on
-    state.set(epoch << 1); // running again, in the new epoch
-    return seekTo;
+    return records;
   }
 }
