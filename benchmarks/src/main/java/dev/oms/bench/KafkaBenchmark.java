@@ -64,7 +64,7 @@ import org.openjdk.jmh.infra.BenchmarkParams;
  * consumer, a scratch topic), so its JIT starts from the same point whatever is measured. Same
  * broker setup, same topic shape ({@value #PARTITIONS} partitions, a new topic per trial),
  * same record (an {@link OrderCreated} with a fresh event id, keyed by order id), same producer
- * settings (the adapter's: {@code acks=all}, idempotence, {@code linger.ms=1}, 5 in flight) and
+ * settings (the adapter's: {@code acks=all}, idempotence, {@code linger.ms=5}, 5 in flight) and
  * consumer settings (manual commits, {@code max.poll.records=500}, cooperative-sticky).
  *
  * <ul>
@@ -291,7 +291,7 @@ public class KafkaBenchmark {
     props.put(ProducerConfig.ACKS_CONFIG, "all");
     props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     props.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5);
-    props.put(ProducerConfig.LINGER_MS_CONFIG, 1);
+    props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
     props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 15_000);
     props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000);
     return props;

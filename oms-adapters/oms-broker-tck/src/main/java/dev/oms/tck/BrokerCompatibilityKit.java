@@ -332,12 +332,13 @@ public abstract class BrokerCompatibilityKit {
   /** As {@link #startedBroker()}, with {@code codec} (and its size limit) behind the context. */
   private EventBroker startedBroker(EventCodec codec) {
     EventBroker broker = Objects.requireNonNull(createBroker(namespace), "createBroker returned null");
+    Executor workers = workers(); // registered first, so stopped only after the broker closed (and drained on them)
     onCleanup("close " + broker.name(), () -> {
       if (!crashed.contains(broker)) {
         broker.close(cleanupTimeout());
       }
     });
-    broker.start(BrokerContext.of(codec, workers())); // what a bus with this codec would give it
+    broker.start(BrokerContext.of(codec, workers)); // what a bus with this codec would give it
     return broker;
   }
 

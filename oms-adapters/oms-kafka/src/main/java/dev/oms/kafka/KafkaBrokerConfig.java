@@ -32,6 +32,7 @@ public final class KafkaBrokerConfig {
   private final Duration pollTimeout;
   private final Duration commitInterval;
   private final Duration revokeTimeout;
+  private final int maxDeadLetters;
   private final Map<String, Object> clientProperties;
   private final Map<String, Object> producerProperties;
   private final Map<String, Object> consumerProperties;
@@ -49,6 +50,7 @@ public final class KafkaBrokerConfig {
     this.pollTimeout = b.pollTimeout;
     this.commitInterval = b.commitInterval;
     this.revokeTimeout = b.revokeTimeout;
+    this.maxDeadLetters = b.maxDeadLetters;
     this.clientProperties = Map.copyOf(b.clientProperties);
     this.producerProperties = Map.copyOf(b.producerProperties);
     this.consumerProperties = Map.copyOf(b.consumerProperties);
@@ -78,6 +80,7 @@ public final class KafkaBrokerConfig {
     b.pollTimeout = pollTimeout;
     b.commitInterval = commitInterval;
     b.revokeTimeout = revokeTimeout;
+    b.maxDeadLetters = maxDeadLetters;
     b.clientProperties.putAll(clientProperties);
     b.producerProperties.putAll(producerProperties);
     b.consumerProperties.putAll(consumerProperties);
@@ -143,6 +146,15 @@ public final class KafkaBrokerConfig {
     return revokeTimeout;
   }
 
+  /**
+   * The most entries (dead letters and records parked behind them, every group together) a
+   * {@link KafkaDeadLetterStore} holds; past it, storing another is refused with
+   * {@code DEAD_LETTERS_FULL} until some are redriven or discarded. 100,000 by default.
+   */
+  public int maxDeadLetters() {
+    return maxDeadLetters;
+  }
+
   public Map<String, Object> clientProperties() {
     return clientProperties;
   }
@@ -164,7 +176,7 @@ public final class KafkaBrokerConfig {
     // Client properties may hold credentials (sasl.jaas.config): only their names are shown.
     return "KafkaBrokerConfig[bootstrapServers=" + bootstrapServers + ", topic=" + topic + ", partitions=" + partitions
         + ", replicationFactor=" + replicationFactor + ", mode=" + mode + ", groupIdPrefix=" + groupIdPrefix
-        + ", maxInFlightPerGroup=" + maxInFlightPerGroup + ", client properties=" + clientProperties.keySet()
+        + ", maxInFlightPerGroup=" + maxInFlightPerGroup + ", maxDeadLetters=" + maxDeadLetters + ", client properties=" + clientProperties.keySet()
         + ", producer=" + producerProperties.keySet() + ", consumer=" + consumerProperties.keySet() + "]";
   }
 
@@ -180,6 +192,7 @@ public final class KafkaBrokerConfig {
     private Duration pollTimeout = Duration.ofMillis(100);
     private Duration commitInterval = Duration.ofMillis(200);
     private Duration revokeTimeout = Duration.ofSeconds(30);
+    private int maxDeadLetters = 100_000;
     private final Map<String, Object> clientProperties = new LinkedHashMap<>();
     private final Map<String, Object> producerProperties = new LinkedHashMap<>();
     private final Map<String, Object> consumerProperties = new LinkedHashMap<>();
@@ -249,6 +262,12 @@ public final class KafkaBrokerConfig {
 
     public Builder revokeTimeout(Duration revokeTimeout) {
       this.revokeTimeout = positive(revokeTimeout, "revokeTimeout");
+      return this;
+    }
+
+    public Builder maxDeadLetters(int maxDeadLetters) {
+      check(maxDeadLetters >= 1, "maxDeadLetters must be >= 1, was " + maxDeadLetters);
+      this.maxDeadLetters = maxDeadLetters;
       return this;
     }
 

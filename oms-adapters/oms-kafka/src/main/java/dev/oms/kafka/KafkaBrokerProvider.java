@@ -11,7 +11,7 @@ import java.util.Map;
  * {@code kafka} for tools that pick brokers by name (the simulator's {@code --broker kafka}).
  * Options: {@code bootstrap.servers} (required), {@code topic}, {@code partitions},
  * {@code replication.factor}, {@code mode} ({@code binary} or {@code structured}),
- * {@code group.id.prefix}, {@code max.in.flight}; any option named {@code producer.*},
+ * {@code group.id.prefix}, {@code max.in.flight}, {@code max.dead.letters}; any option named {@code producer.*},
  * {@code consumer.*}, {@code admin.*} or {@code client.*} is passed, without that prefix, to those
  * clients (e.g. {@code client.security.protocol=SSL}).
  */
@@ -45,6 +45,7 @@ public final class KafkaBrokerProvider implements BrokerProvider {
         case "mode" -> b.mode(mode(value));
         case "group.id.prefix" -> b.groupIdPrefix(value);
         case "max.in.flight" -> b.maxInFlightPerGroup(integer(key, value));
+        case "max.dead.letters" -> b.maxDeadLetters(integer(key, value));
         default -> passThrough(b, key, value);
       }
     });
@@ -62,7 +63,7 @@ public final class KafkaBrokerProvider implements BrokerProvider {
       case "client" -> b.clientProperty(property, value);
       default -> throw new OmsException(Kind.CONFIGURATION, "unknown kafka option '" + key + "'; known: "
           + "bootstrap.servers, topic, partitions, replication.factor, mode, group.id.prefix, max.in.flight, "
-          + "and producer.*, consumer.*, admin.*, client.* for native client properties");
+          + "max.dead.letters, and producer.*, consumer.*, admin.*, client.* for native client properties");
     }
   }
 

@@ -8,13 +8,18 @@ import dev.oms.broker.DeliveryPolicy;
 import dev.oms.broker.EventBus;
 import dev.oms.broker.EventHandlers;
 import dev.oms.broker.RedriveResult;
+import dev.oms.OmsException;
 import dev.oms.broker.spi.DeadLetter;
 import dev.oms.event.EventMetadata;
 import dev.oms.event.OutOfStock;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.Test;
 
 /** Dead letters on a compacted Kafka topic outlive the process, and a redrive after a restart works. */
@@ -69,6 +74,73 @@ class KafkaDeadLetterStoreTest {
     // Third process: the tombstones removed them for good.
     try (KafkaDeadLetterStore store = KafkaDeadLetterStore.create(config)) {
       assertThat(store.list()).isEmpty();
+    }
+  }
+
+  private static DeadLetter failure(String id, String key, String reason) {
+    return new DeadLetter(id, GROUP, key, OutOfStock.TYPE.name(), "event-" + id,
+        "{}".getBytes(StandardCharsets.UTF_8), Map.of(), reason, 3, Instant.now(), null);
+  }
+
+  private static DeadLetter parked(String id, String key, String behind) {
+    return new DeadLetter(id, GROUP, key, OutOfStock.TYPE.name(), "event-" + id,
+        "{}".getBytes(StandardCharsets.UTF_8), Map.of(), "parked behind dead letter " + behind, 0, Instant.now(),
+        behind);
+  }
+
+  @Test
+  void whatOneProcessStoresTheOthersSeeAfterARefreshAndAnOrderStaysBlockedUntilItsLastEntryGoes() {
+    KafkaBrokerConfig config = SharedKafka.config(SharedKafka.uniqueNamespace("dlshared")).build();
+    try (KafkaDeadLetterStore one = KafkaDeadLetterStore.create(config);
+        KafkaDeadLetterStore two = KafkaDeadLetterStore.create(config)) {
+      one.add(failure("f-1", "o-1", "broken"));
+      two.refresh(); // returns once it has read everything written before the call
+      assertThat(two.isBlocked(GROUP, "o-1")).isTrue();
+      assertThat(two.isBlocked(GROUP, "o-2")).isFalse();
+      assertThat(two.isBlocked("another-group", "o-1")).isFalse();
+      assertThat(two.park(parked("p-1", "o-1", "f-1"))).as("parked behind the other process's dead letter").isTrue();
+      assertThat(two.park(parked("p-2", "o-2", "none"))).as("an order nothing blocks is not parked").isFalse();
+
+      one.refresh();
+      assertThat(one.blocking(GROUP, "o-1")).extracting(DeadLetter::id).containsExactly("f-1", "p-1");
+      assertThat(one.remove("f-1")).isTrue();
+      two.refresh();
+      assertThat(two.isBlocked(GROUP, "o-1")).as("still blocked by the parked record").isTrue();
+      assertThat(two.remove("p-1")).isTrue();
+      one.refresh();
+      assertThat(one.isBlocked(GROUP, "o-1")).isFalse();
+      assertThat(one.list(GROUP)).isEmpty();
+    }
+  }
+
+  @Test
+  void anEntryUpdatedAfterAFailedRedriveKeepsItsPlaceInItsOrderAfterARestart() {
+    KafkaBrokerConfig config = SharedKafka.config(SharedKafka.uniqueNamespace("dlorder")).build();
+    try (KafkaDeadLetterStore store = KafkaDeadLetterStore.create(config)) {
+      store.add(failure("f-1", "o-1", "broken"));
+      store.park(parked("p-1", "o-1", "f-1"));
+      store.update(failure("f-1", "o-1", "still broken after a redrive")); // written after p-1 on the topic
+    }
+    try (KafkaDeadLetterStore reopened = KafkaDeadLetterStore.create(config)) {
+      assertThat(reopened.blocking(GROUP, "o-1")).extracting(DeadLetter::id).containsExactly("f-1", "p-1");
+      assertThat(reopened.get("f-1")).get().extracting(DeadLetter::reason).isEqualTo("still broken after a redrive");
+    }
+  }
+
+  @Test
+  void aFullStoreRefusesWithATypedErrorAndTakesEntriesAgainOnceOneIsRemoved() {
+    KafkaBrokerConfig config = SharedKafka.config(SharedKafka.uniqueNamespace("dlfull")).maxDeadLetters(2).build();
+    try (KafkaDeadLetterStore store = KafkaDeadLetterStore.create(config)) {
+      store.add(failure("f-1", "o-1", "broken"));
+      store.add(failure("f-2", "o-2", "broken"));
+      Assertions.assertThatThrownBy(() -> store.add(failure("f-3", "o-3", "broken")))
+          .isInstanceOfSatisfying(OmsException.class, e -> assertThat(e.kind()).isEqualTo(OmsException.Kind.DEAD_LETTERS_FULL));
+      Assertions.assertThatThrownBy(() -> store.park(parked("p-1", "o-1", "f-1")))
+          .isInstanceOfSatisfying(OmsException.class, e -> assertThat(e.kind()).isEqualTo(OmsException.Kind.DEAD_LETTERS_FULL));
+      assertThat(store.list()).extracting(DeadLetter::id).containsExactly("f-1", "f-2");
+      assertThat(store.remove("f-2")).isTrue();
+      store.add(failure("f-3", "o-3", "broken"));
+      assertThat(store.list()).extracting(DeadLetter::id).containsExactly("f-1", "f-3");
     }
   }
 }

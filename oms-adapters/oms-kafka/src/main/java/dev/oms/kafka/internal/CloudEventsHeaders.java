@@ -40,6 +40,37 @@ public final class CloudEventsHeaders {
     return headers;
   }
 
+  /**
+   * Whether a group handles a record, by its {@code ce_type} header compared as bytes (no string
+   * per record on the poll thread); a record without one is delivered (the runtime reads its type).
+   */
+  public static TypeFilter typeFilter(java.util.Set<String> types) {
+    byte[][] accepted = new byte[types.size()][];
+    int i = 0;
+    for (String type : types) {
+      accepted[i++] = type.getBytes(StandardCharsets.UTF_8);
+    }
+    return headers -> {
+      Header header = headers.lastHeader(TYPE);
+      if (header == null || header.value() == null) {
+        return true;
+      }
+      byte[] type = header.value();
+      for (byte[] candidate : accepted) {
+        if (java.util.Arrays.equals(candidate, type)) {
+          return true;
+        }
+      }
+      return false;
+    };
+  }
+
+  /** See {@link #typeFilter}. */
+  @FunctionalInterface
+  public interface TypeFilter {
+    boolean accepts(Headers headers);
+  }
+
   /** The {@code ce_type} header, or null. */
   public static String type(Headers headers) {
     Header header = headers.lastHeader(TYPE);
@@ -53,34 +84,29 @@ public final class CloudEventsHeaders {
   public static BrokerRecord toBrokerRecord(String key, Headers headers, byte[] value) {
     byte[] body = value == null ? new byte[0] : value; // a tombstone is malformed, not a crash
     Header contentType = headers.lastHeader(CONTENT_TYPE);
-    boolean structured = contentType != null && contentType.value() != null
-        && new String(contentType.value(), StandardCharsets.UTF_8).startsWith("application/cloudevents");
-    Map<String, String> attributes = new HashMap<>();
+    String contentTypeText = contentType == null || contentType.value() == null ? null
+        : new String(contentType.value(), StandardCharsets.UTF_8);
+    if (contentTypeText == null || !contentTypeText.startsWith("application/cloudevents")) {
+      Map<String, String> attributes = new HashMap<>(16);
+      for (Header header : headers) {
+        if (header.value() != null && header.key().startsWith(PREFIX)) {
+          attributes.put(header.key().substring(PREFIX.length()), new String(header.value(), StandardCharsets.UTF_8));
+        }
+      }
+      if (!attributes.isEmpty()) {
+        if (contentTypeText != null) {
+          attributes.put("datacontenttype", contentTypeText);
+        }
+        return BrokerRecord.ofBinary(key, attributes, body);
+      }
+    }
+    // Structured mode, or no ce_ headers at all: the body carries the event; headers pass as they came.
     Map<String, String> other = new HashMap<>();
     for (Header header : headers) {
-      if (header.value() == null) {
-        continue;
-      }
-      String text = new String(header.value(), StandardCharsets.UTF_8);
-      if (header.key().startsWith(PREFIX)) {
-        attributes.put(header.key().substring(PREFIX.length()), text);
-      } else {
-        other.put(header.key(), text);
+      if (header.value() != null) {
+        other.put(header.key(), new String(header.value(), StandardCharsets.UTF_8));
       }
     }
-    if (structured || attributes.isEmpty()) {
-      other.putAll(prefixed(attributes));
-      return BrokerRecord.ofBytes(attributes.get("type"), key, other, body);
-    }
-    if (contentType != null && contentType.value() != null) {
-      attributes.put("datacontenttype", new String(contentType.value(), StandardCharsets.UTF_8));
-    }
-    return BrokerRecord.ofBinary(key, attributes, body);
-  }
-
-  private static Map<String, String> prefixed(Map<String, String> attributes) {
-    Map<String, String> out = new HashMap<>();
-    attributes.forEach((k, v) -> out.put(PREFIX + k, v));
-    return out;
+    return BrokerRecord.ofBytes(other.get(TYPE), key, other, body);
   }
 }

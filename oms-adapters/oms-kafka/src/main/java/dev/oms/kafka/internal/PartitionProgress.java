@@ -1,33 +1,97 @@
 package dev.oms.kafka.internal;
 
 import java.util.ArrayDeque;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
 
 /**
- * The records of one partition in flight, in offset order, and the offset that may be committed:
- * the one after the longest finished prefix. Lanes finish records out of order (different keys);
- * a commit never passes a record that is not finished. Used by the poll thread only.
+ * One assigned partition of a consumer group: its records in flight in offset order, the offset
+ * that may be committed (the first one not settled), and the <em>dispatched mark</em>, the highest
+ * offset this group ever handed to its handlers as far as this process knows, which travels in the
+ * commit's metadata so the partition's next owner knows which records are redeliveries.
+ *
+ * <p>The queue and offsets belong to the poll thread. Settlements arrive on other threads: they
+ * write the records' volatile flags, which the poll thread reads when it advances, and may
+ * <em>hold</em> an order (a retry-later outcome): its later records are not delivered until the
+ * poll thread delivers the held one again. A partition given up (revoked, lost) moves to a new
+ * epoch: records of the old one still queued are refused before they reach a handler.
  */
 final class PartitionProgress {
+  /** Commit metadata: {@code oms.dispatched=<offset>}. */
+  static final String MARK_PREFIX = "oms.dispatched=";
+
+  final TopicPartition partition;
   private final ArrayDeque<InFlightRecord> pending = new ArrayDeque<>();
+  /** Records of an older epoch were given up. Only the poll thread moves it on. */
+  private volatile int epoch;
+  /** Orders held after a retry-later: hold key (see KafkaSubscription.holdKey) -> when to deliver its records again (System.nanoTime). */
+  final ConcurrentHashMap<String, Long> held = new ConcurrentHashMap<>();
   private long committable = -1;
   private long committed = -1;
+  private long committedMark = -1;
+  private long dispatchedMark = -1;
+  /** Set while the partition is being given up: settlements then wake the poll thread waiting for them. */
+  volatile boolean revoking;
 
-  void add(InFlightRecord record) {
-    pending.addLast(record);
+  PartitionProgress(TopicPartition partition, OffsetAndMetadata committedOffset) {
+    this.partition = partition;
+    if (committedOffset != null) {
+      committable = committed = committedOffset.offset();
+      committedMark = dispatchedMark = parseMark(committedOffset.metadata());
+    }
   }
 
-  /** A record the group skips (a type it does not handle) is finished as soon as it is read. */
+  static long parseMark(String metadata) {
+    if (metadata == null || !metadata.startsWith(MARK_PREFIX)) {
+      return -1;
+    }
+    try {
+      return Long.parseLong(metadata, MARK_PREFIX.length(), metadata.length(), 10);
+    } catch (NumberFormatException e) {
+      return -1; // written by something else: no redelivery information
+    }
+  }
+
+  // ---- epochs and holds: any thread ----
+
+  int epoch() {
+    return epoch;
+  }
+
+  /** True when a record of {@code epoch} may still be handed to the runtime. */
+  boolean current(int epoch) {
+    return this.epoch == epoch;
+  }
+
+  /** Poll thread: the partition is given up; records of the epoch so far are refused from now on. */
+  void giveUp() {
+    epoch++;
+  }
+
+  // ---- poll thread ----
+
+  /** The delivery count of a record about to be dispatched: 2 when the group dispatched it before. */
+  int deliveryCount(long offset) {
+    return offset <= dispatchedMark ? 2 : 1;
+  }
+
+  void dispatched(InFlightRecord record) {
+    pending.addLast(record);
+    if (record.offset > dispatchedMark) {
+      dispatchedMark = record.offset;
+    }
+  }
+
   void skip(long offset) {
     if (pending.isEmpty()) {
       committable = offset + 1;
     } else {
-      InFlightRecord skipped = new InFlightRecord(-1, offset, null);
-      skipped.done = true;
-      pending.addLast(skipped);
+      pending.addLast(InFlightRecord.skipped(this, offset));
     }
   }
 
-  /** Moves the committable offset past every finished record at the head. */
+  /** Moves the committable offset past every settled record at the head. */
   void advance() {
     InFlightRecord head;
     while ((head = pending.peekFirst()) != null && head.done) {
@@ -36,16 +100,58 @@ final class PartitionProgress {
     }
   }
 
+  /** True while a record of the partition has no outcome yet. */
+  boolean unfinished() {
+    advance();
+    for (InFlightRecord record : pending) {
+      if (!record.finished) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   boolean hasPending() {
+    advance();
     return !pending.isEmpty();
   }
 
-  /** The offset to commit, or -1 when nothing new finished since the last commit. */
-  long toCommit() {
-    return committable > committed ? committable : -1;
+  /** The first offset not settled (where a new owner or a rewind starts), or -1 when unknown. */
+  long firstUnsettled() {
+    advance();
+    InFlightRecord head = pending.peekFirst();
+    return head != null ? head.offset : committable;
   }
 
-  void committed(long offset) {
-    committed = Math.max(committed, offset);
+  /** What to commit now (offset and mark), or null when neither moved since the last commit. */
+  OffsetAndMetadata toCommit() {
+    long offset = firstUnsettled();
+    if (offset < 0 || offset < committed || (offset == committed && dispatchedMark <= committedMark)) {
+      return null;
+    }
+    return new OffsetAndMetadata(offset, MARK_PREFIX + Math.max(dispatchedMark, committedMark));
+  }
+
+  void committed(OffsetAndMetadata offset) {
+    committed = Math.max(committed, offset.offset());
+    committedMark = Math.max(committedMark, parseMark(offset.metadata()));
+  }
+
+  /**
+   * Poll thread: the records of {@code key} not settled yet, in offset order, when every one of
+   * them has its outcome (nothing of the order still runs); null while one is still in progress.
+   */
+  java.util.List<InFlightRecord> heldRecords(String key) {
+    advance();
+    java.util.List<InFlightRecord> records = new java.util.ArrayList<>();
+    for (InFlightRecord record : pending) {
+      if (record.record != null && !record.done && KafkaSubscription.holdKey(record.key()).equals(key)) {
+        if (!record.finished) {
+          return null;
+        }
+        records.add(record);
+      }
+    }
+    return records;
   }
 }
