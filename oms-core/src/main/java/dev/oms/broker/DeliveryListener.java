@@ -5,7 +5,8 @@ import dev.oms.event.OrderEvent;
 
 /**
  * Observability hooks, with no metrics library required: bridge them to Micrometer,
- * OpenTelemetry or logs. Called on the delivering thread, so keep them short. Every method has a
+ * OpenTelemetry or logs. Called on the delivering thread (which may be a broker client's I/O thread
+ * that saw the acknowledgement), so keep them short and never block in them. Every method has a
  * no-op default. A listener that throws changes nothing about the delivery: the failure is counted
  * and logged (rate-limited), and the record's outcome is what it would have been.
  */

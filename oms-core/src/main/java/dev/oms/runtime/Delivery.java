@@ -266,10 +266,17 @@ final class Delivery extends CompletableFuture<Outcome> implements EventContext 
     publishStartNanos = System.nanoTime();
     phase = PUBLISHING;
     CompletableFuture<Void> pending = published;
+    boolean finishWhereAcknowledged = !blocking && firstCommit == null && work == UnitOfWork.Work.DIRECT;
     pending.whenComplete((ok, error) -> {
       if (token.compareAndSet(expected, expected + 1)) {
         phase = IDLE;
-        dispatch(executor(), () -> published(pending));
+        if (error == null && finishWhereAcknowledged) {
+          // Nothing of the handler's is left to run (no afterPublish action, no transaction): settle on the
+          // thread that saw the acknowledgement rather than pay a hand-over to a worker per record.
+          runStep(() -> published(pending));
+        } else {
+          dispatch(executor(), () -> published(pending));
+        }
       }
     });
   }

@@ -63,7 +63,8 @@ final class Monitor implements AutoCloseable {
       groups.add(m.group());
     }
     double wall = clock.wallNanos();
-    this.intervalNanos = Math.max(50_000_000L, Math.min(1_000_000_000L, (long) (wall / 200)));
+    // At least 250 ms: each sample copies and reads two latency histograms, which costs the run CPU.
+    this.intervalNanos = Math.max(250_000_000L, Math.min(1_000_000_000L, (long) (wall / 200)));
     this.printEveryNanos = live ? 500_000_000L : 2_000_000_000L;
     this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "simulator-monitor");
