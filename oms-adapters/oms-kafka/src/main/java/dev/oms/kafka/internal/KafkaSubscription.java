@@ -304,7 +304,7 @@ public final class KafkaSubscription implements BrokerSubscription {
         }
         for (InFlightRecord item : records) {
           if (item.started) {
-            item.deliveryCount = Math.max(2, item.deliveryCount);
+            item.deliveryCount = Math.max(2, item.deliveryCount + 1);
           }
           item.started = false;
           item.finished = false;
