@@ -33,6 +33,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * retries, no waiting for acks; offsets are committed asynchronously every {@value #COMMIT_MILLIS} ms.
  */
 final class FlowGroup {
+
   /** The adapter's default poll timeout. */
   private static final Duration POLL = Duration.ofMillis(100);
   private static final long COMMIT_MILLIS = 100;
@@ -86,6 +87,8 @@ final class FlowGroup {
     props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     props.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
     props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500);
+    props.put(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, 32 * 1024); // the adapter's settings
+    props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 25);
     props.put(ConsumerConfig.CLIENT_ID_CONFIG, "oms-flow-" + groupId);
     return props;
   }

@@ -52,7 +52,7 @@ final class FlowProducer implements AutoCloseable {
     props.put(ProducerConfig.ACKS_CONFIG, "all");
     props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     props.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5);
-    props.put(ProducerConfig.LINGER_MS_CONFIG, 1);
+    props.put(ProducerConfig.LINGER_MS_CONFIG, 5); // the adapter's setting
     props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 15_000);
     props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000);
     props.put(ProducerConfig.CLIENT_ID_CONFIG, "oms-flow-harness-producer");

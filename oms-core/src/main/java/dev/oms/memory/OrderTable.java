@@ -1,20 +1,22 @@
 package dev.oms.memory;
 
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 
 /**
  * One consumer group's memory of handled event ids, by order: 64 segments, each an open-addressing
- * table of 8-long entries. See {@link InMemoryIdempotencyStore} for the rule it keeps.
+ * table. See {@link InMemoryIdempotencyStore} for the rule it keeps.
  *
- * <p>Entry layout: [0] the order's key hash (0 = empty slot); [1] the expiry in store seconds (low
- * 32 bits), the fingerprint count (bits 32-39), ENDED (bit 40), BLOCKED (bit 41); [2..7] up to six
- * fingerprints. An order with more ids keeps the rest in the segment's overflow map.
+ * <p>Layout: probing reads {@code keys} only (eight orders per cache line, so a miss costs about one
+ * line); an order's entry is {@code WIDTH} longs of {@code data} at the same slot: [0] the expiry in
+ * store seconds (low 32 bits), the fingerprint count (bits 32-39), ENDED (bit 40), BLOCKED (bit 41);
+ * [1..6] up to six fingerprints. An order with more ids keeps the rest in the segment's overflow map.
  */
 final class OrderTable {
   private static final int SEGMENTS = 64;
-  private static final int WIDTH = 8;
-  private static final int INLINE = WIDTH - 2;
+  private static final int WIDTH = 7;
+  private static final int INLINE = WIDTH - 1;
   private static final long ENDED = 1L << 40;
   private static final long BLOCKED = 1L << 41;
 
@@ -73,7 +75,18 @@ final class OrderTable {
 
   /** A part of the table with its own lock: orders of other segments never wait for it. */
   private static final class Segment {
-    private long[] slots = new long[16 * WIDTH];
+    /** The arrays as one object, so a reader without the lock sees keys and data of one generation. */
+    private static final class Table {
+      final long[] keys;
+      final long[] data;
+
+      Table(int capacity) {
+        keys = new long[capacity];
+        data = new long[capacity * WIDTH];
+      }
+    }
+
+    private volatile Table table = new Table(16);
     private int used; // occupied slots, expired ones included
     private Map<Long, long[]> overflow;
 
@@ -82,41 +95,46 @@ final class OrderTable {
     }
 
     synchronized boolean claim(long key, long fp, int now, int afterEnd, int idle, boolean ends) {
-      int at = find(key);
-      if (at >= 0 && isExpired(slots[at + 1], now)) {
-        reset(at);
+      Table t = table;
+      int slot = find(t, key);
+      if (slot >= 0 && isExpired(t.data[slot * WIDTH], now)) {
+        reset(t, slot);
       }
-      if (at >= 0 && contains(at, key, fp)) {
+      if (slot >= 0 && contains(t, slot, key, fp)) {
         return false;
       }
-      if (at < 0) {
-        at = insert(key, now);
+      if (slot < 0) {
+        slot = insert(key, now);
+        t = table;
       }
-      long meta = slots[at + 1];
+      int at = slot * WIDTH;
+      long meta = t.data[at];
       int count = countOf(meta);
       if (count < INLINE) {
-        slots[at + 2 + count] = fp;
+        t.data[at + 1 + count] = fp;
         count++;
       } else {
         addOverflow(key, fp);
       }
       long flags = meta & (ENDED | BLOCKED) | (ends ? ENDED : 0);
-      slots[at + 1] = meta((flags & ENDED) != 0 ? afterEnd : idle, count, flags);
+      t.data[at] = meta((flags & ENDED) != 0 ? afterEnd : idle, count, flags);
       return true;
     }
 
     synchronized void release(long key, long fp) {
-      int at = find(key);
-      if (at < 0) {
+      Table t = table;
+      int slot = find(t, key);
+      if (slot < 0) {
         return;
       }
-      long meta = slots[at + 1];
+      int at = slot * WIDTH;
+      long meta = t.data[at];
       int count = countOf(meta);
       for (int i = 0; i < count; i++) {
-        if (slots[at + 2 + i] == fp) {
-          System.arraycopy(slots, at + 3 + i, slots, at + 2 + i, count - i - 1);
-          slots[at + 1 + count] = 0;
-          slots[at + 1] = meta(expiryOf(meta), count - 1, meta & (ENDED | BLOCKED));
+        if (t.data[at + 1 + i] == fp) {
+          System.arraycopy(t.data, at + 2 + i, t.data, at + 1 + i, count - i - 1);
+          t.data[at + count] = 0;
+          t.data[at] = meta(expiryOf(meta), count - 1, meta & (ENDED | BLOCKED));
           return;
         }
       }
@@ -133,36 +151,49 @@ final class OrderTable {
     }
 
     synchronized void block(long key, boolean blocked, int now, int afterEnd, int idle) {
-      int at = find(key);
-      if (at < 0) {
+      Table t = table;
+      int slot = find(t, key);
+      if (slot < 0) {
         if (!blocked) {
           return;
         }
-        at = insert(key, now);
+        slot = insert(key, now);
+        t = table;
       }
-      long meta = slots[at + 1];
+      int at = slot * WIDTH;
+      long meta = t.data[at];
       long ended = meta & ENDED;
-      slots[at + 1] = blocked ? meta(Integer.MAX_VALUE, countOf(meta), ended | BLOCKED)
+      t.data[at] = blocked ? meta(Integer.MAX_VALUE, countOf(meta), ended | BLOCKED)
           : meta(ended != 0 ? afterEnd : idle, countOf(meta), ended);
     }
 
-    synchronized void end(long key, int expiry) {
-      int at = find(key);
-      if (at < 0) {
+    /**
+     * Marks an order ended. Most orders a bus sees end are not in most groups' tables, so the
+     * look-up runs without the lock; a miss that races an insert leaves the order on the idle time,
+     * which only keeps it longer.
+     */
+    void end(long key, int expiry) {
+      if (find(table, key) < 0) {
         return;
       }
-      long meta = slots[at + 1];
-      if ((meta & BLOCKED) != 0) {
-        slots[at + 1] = meta | ENDED;
-        return;
+      synchronized (this) {
+        Table t = table;
+        int slot = find(t, key);
+        if (slot < 0) {
+          return;
+        }
+        int at = slot * WIDTH;
+        long meta = t.data[at];
+        t.data[at] = (meta & BLOCKED) != 0 ? meta | ENDED
+            : meta(expiry, countOf(meta), (meta & (ENDED | BLOCKED)) | ENDED);
       }
-      slots[at + 1] = meta(expiry, countOf(meta), (meta & (ENDED | BLOCKED)) | ENDED);
     }
 
-    private boolean contains(int at, long key, long fp) {
-      int count = countOf(slots[at + 1]);
+    private boolean contains(Table t, int slot, long key, long fp) {
+      int at = slot * WIDTH;
+      int count = countOf(t.data[at]);
       for (int i = 0; i < count; i++) {
-        if (slots[at + 2 + i] == fp) {
+        if (t.data[at + 1 + i] == fp) {
           return true;
         }
       }
@@ -194,16 +225,15 @@ final class OrderTable {
           return;
         }
       }
-      long[] grown = java.util.Arrays.copyOf(more, more.length * 2);
+      long[] grown = Arrays.copyOf(more, more.length * 2);
       grown[more.length] = fp;
       overflow.put(key, grown);
     }
 
-    private void reset(int at) {
-      long key = slots[at];
-      java.util.Arrays.fill(slots, at + 1, at + WIDTH, 0);
+    private void reset(Table t, int slot) {
+      Arrays.fill(t.data, slot * WIDTH, slot * WIDTH + WIDTH, 0);
       if (overflow != null) {
-        overflow.remove(key);
+        overflow.remove(t.keys[slot]);
       }
     }
 
@@ -211,14 +241,14 @@ final class OrderTable {
       return (meta & BLOCKED) == 0 && expiryOf(meta) - now < 0;
     }
 
-    /** The slot index of {@code key}'s entry, or -1. */
-    private int find(long key) {
-      int capacity = slots.length / WIDTH;
-      int mask = capacity - 1;
-      for (int i = (int) key & mask, probes = 0; probes < capacity; i = (i + 1) & mask, probes++) {
-        long k = slots[i * WIDTH];
+    /** The slot of {@code key}'s entry, or -1. */
+    private static int find(Table t, long key) {
+      long[] keys = t.keys;
+      int mask = keys.length - 1;
+      for (int i = (int) key & mask, probes = 0; probes < keys.length; i = (i + 1) & mask, probes++) {
+        long k = keys[i];
         if (k == key) {
-          return i * WIDTH;
+          return i;
         }
         if (k == 0) {
           return -1;
@@ -227,56 +257,58 @@ final class OrderTable {
       return -1;
     }
 
-    /** A new entry for {@code key}; grows (dropping expired entries) first when the table is 70% used. */
+    /** A new entry for {@code key}; grows (dropping expired entries) first when the table is 60% used. */
     private int insert(long key, int now) {
-      int capacity = slots.length / WIDTH;
-      if ((used + 1) * 10 > capacity * 7) {
+      if ((used + 1) * 10 > table.keys.length * 6) {
         rehash(now);
-        capacity = slots.length / WIDTH;
       }
-      int mask = capacity - 1;
+      Table t = table;
+      int mask = t.keys.length - 1;
       int i = (int) key & mask;
-      while (slots[i * WIDTH] != 0) {
+      while (t.keys[i] != 0) {
         i = (i + 1) & mask;
       }
-      slots[i * WIDTH] = key;
+      t.keys[i] = key;
       used++;
-      return i * WIDTH;
+      return i;
     }
 
     private void rehash(int now) {
-      long[] old = slots;
+      Table old = table;
       int live = 0;
-      for (int at = 0; at < old.length; at += WIDTH) {
-        if (old[at] != 0 && !isExpired(old[at + 1], now)) {
+      for (int slot = 0; slot < old.keys.length; slot++) {
+        if (old.keys[slot] != 0 && !isExpired(old.data[slot * WIDTH], now)) {
           live++;
         }
       }
       int capacity = 16;
-      while (capacity * 4 < live * 10) { // live entries fill at most 40% after a rehash
+      while (capacity * 3 < live * 10) { // live entries fill at most 30% after a rehash
         capacity <<= 1;
       }
-      slots = new long[capacity * WIDTH];
-      used = 0;
+      Table fresh = new Table(capacity);
       int mask = capacity - 1;
-      for (int at = 0; at < old.length; at += WIDTH) {
-        long key = old[at];
+      int kept = 0;
+      for (int slot = 0; slot < old.keys.length; slot++) {
+        long key = old.keys[slot];
         if (key == 0) {
           continue;
         }
-        if (isExpired(old[at + 1], now)) {
+        if (isExpired(old.data[slot * WIDTH], now)) {
           if (overflow != null) {
             overflow.remove(key);
           }
           continue;
         }
         int i = (int) key & mask;
-        while (slots[i * WIDTH] != 0) {
+        while (fresh.keys[i] != 0) {
           i = (i + 1) & mask;
         }
-        System.arraycopy(old, at, slots, i * WIDTH, WIDTH);
-        used++;
+        fresh.keys[i] = key;
+        System.arraycopy(old.data, slot * WIDTH, fresh.data, i * WIDTH, WIDTH);
+        kept++;
       }
+      used = kept;
+      table = fresh; // published whole: an unlocked reader sees the old table or this one
     }
   }
 }

@@ -351,6 +351,12 @@ public final class KafkaBroker implements EventBroker {
     props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     props.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
     props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500);
+    // A poll thread only hands records on, so it would fetch again at once for a few records each
+    // time: letting the broker gather 32 KiB (or 25 ms) halved the fetches per record and cut the
+    // broker's and the client's CPU per order by a quarter (simulator on 2 cores), for up to 25 ms
+    // more per hop when traffic is light. Override with consumer.fetch.min.bytes / fetch.max.wait.ms.
+    props.put(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, 32 * 1024);
+    props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 25);
     props.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG,
         "oms-" + group + "-" + clientSequence.incrementAndGet());
     props.putAll(config.consumerProperties());
