@@ -14,30 +14,40 @@ import java.util.function.LongSupplier;
  * The default idempotency store: in memory, for one process, remembering per consumer group and
  * order the event ids the group handled. Its reach, the rule OMS keeps (see {@link #reach()}):
  *
- * <blockquote>Per group and order, every event id the group handled is remembered while the order
- * is in flight and for {@code afterEnd} after it ended (its {@code OrderFulfilled} or
+ * <blockquote>Per group and order, the event ids the group handled (up to its last 16, twice the
+ * eight or so events an order brings a group at most) are remembered while the order is in
+ * flight and for {@code afterEnd} after it ended (its {@code OrderFulfilled} or
  * {@code OrderCancelled} was published by this bus or handled by the group) and after the group's
  * last event of it; an order whose end this bus never sees is remembered for {@code idle} after the
  * group last handled one of its events; an order blocked behind a dead letter of the group is
  * remembered until it is released.</blockquote>
  *
  * <p>So memory follows the orders in flight plus those that ended in the last {@code afterEnd},
- * not the event rate: there is no count of ids that a burst could push out early.
+ * not the event rate: no burst of other orders' events pushes an id out early.
  *
- * <p>Layout: per group, 64 segments by order, each an open-addressing table of 64-byte entries
- * (the order's key hash, its expiry and flags, six event-id fingerprints; more spill into a side
- * map), so a claim is one cache line under a segment lock that no other order of the segment holds
- * for long. Entries past their expiry are reclaimed when a segment grows. Fingerprints are 64-bit
- * hashes of the ids: two different ids of one order colliding is a 2^-64 event.
+ * <p>Why 250 ms after the end by default: the pipeline's services are idempotent by their own
+ * state (a charge is keyed by the order id, a reservation by the order), so this store is the
+ * first line, not the only one; keeping ended orders longer costs memory in proportion to the
+ * order rate (at 100k orders/s, every second kept is 13 to 26 MB per group). A redelivery that
+ * comes later than that after the end reaches the handler. {@link #create(Duration, Duration)}
+ * keeps them longer.
+ *
+ * <p>Layout: see {@link OrderTable}; in short, one cache line per order and group, so a claim
+ * reads one line under a segment lock that no other order of the segment holds for long. Order
+ * keys are 64-bit hashes of the order id: two orders whose ids collide share an entry, which
+ * only makes them share its 16 ids and its times. Event-id fingerprints are 64-bit hashes:
+ * two different ids of one order colliding is a 2^-64 event.
  */
 public final class InMemoryIdempotencyStore implements IdempotencyStore {
-  /** 10 s after the order ended and the group's last event of it. */
-  public static final Duration DEFAULT_AFTER_END = Duration.ofSeconds(10);
-  /** 10 min after the group's last event of an order whose end this bus never sees. */
-  public static final Duration DEFAULT_IDLE = Duration.ofMinutes(10);
+  /** 250 ms after the order ended and the group's last event of it. */
+  public static final Duration DEFAULT_AFTER_END = Duration.ofMillis(250);
+  /** 2 min after the group's last event of an order whose end this bus never sees. */
+  public static final Duration DEFAULT_IDLE = Duration.ofMinutes(2);
 
-  private final int afterEndSeconds;
-  private final int idleSeconds;
+  /** Time in ticks of 16 ms since the store started: an int lasts over a year. */
+  private static final long TICK_NANOS = 16_000_000L;
+  private final int afterEndTicks;
+  private final int idleTicks;
   private final Reach reach;
   private final LongSupplier nanoClock;
   private final long startNanos;
@@ -46,19 +56,21 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore {
   private InMemoryIdempotencyStore(Duration afterEnd, Duration idle, LongSupplier nanoClock) {
     Require.config(afterEnd, "afterEnd");
     Require.config(idle, "idle");
-    Require.configCheck(afterEnd.toSeconds() >= 1 && idle.toSeconds() >= 1,
-        "afterEnd and idle must be at least one second, were " + afterEnd + " and " + idle);
+    Require.configCheck(afterEnd.toMillis() >= 50 && idle.toMillis() >= 50 && afterEnd.toDays() < 365
+        && idle.toDays() < 365, "afterEnd and idle must be between 50 ms and a year, were " + afterEnd + " and " + idle);
     this.nanoClock = nanoClock;
     this.startNanos = nanoClock.getAsLong();
-    this.afterEndSeconds = (int) Math.min(Integer.MAX_VALUE / 4, afterEnd.toSeconds());
-    this.idleSeconds = (int) Math.min(Integer.MAX_VALUE / 4, idle.toSeconds());
-    this.reach = new Reach("per group and order, every handled event id while the order is in flight and for "
-        + afterEnd.toSeconds() + " s after it ended and after the group's last event of it (" + idle.toSeconds()
-        + " s after the group's last event when this bus never sees it end); orders blocked behind a dead letter "
-        + "until released; in this process", afterEnd.compareTo(idle) < 0 ? afterEnd : idle);
+    // Rounded up, plus one tick: an id is never forgotten before its stated time.
+    this.afterEndTicks = (int) (afterEnd.toNanos() / TICK_NANOS) + 2;
+    this.idleTicks = (int) (idle.toNanos() / TICK_NANOS) + 2;
+    this.reach = new Reach("per group and order, every handled event id (the order's last " + OrderTable.MAX_IDS
+        + ") while the order is in flight and for " + afterEnd.toMillis() + " ms after it ended and after the "
+        + "group's last event of it (" + idle.toSeconds() + " s after the group's last event when this bus never "
+        + "sees it end); orders blocked behind a dead letter until released; in this process",
+        afterEnd.compareTo(idle) < 0 ? afterEnd : idle);
   }
 
-  /** 10 s after an order's end, 10 min when its end is never seen. */
+  /** 250 ms after an order's end, 2 min when its end is never seen. */
   public static InMemoryIdempotencyStore ofDefaults() {
     return create(DEFAULT_AFTER_END, DEFAULT_IDLE);
   }
@@ -82,8 +94,8 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore {
   public boolean claim(UnitOfWork.Work work, String group, OrderEvent event) {
     int now = now();
     boolean ends = EventTypes.isTerminal(event.type());
-    return table(group).claim(keyHash(event.orderId()), fingerprint(event.eventId()), now, now + afterEndSeconds,
-        now + idleSeconds, ends);
+    return table(group).claim(keyHash(event.orderId()), fingerprint(event.eventId()), now, now + afterEndTicks,
+        now + idleTicks, ends);
   }
 
   @Override
@@ -97,31 +109,52 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore {
   @Override
   public void blocked(String group, String key, boolean blocked) {
     int now = now();
-    table(group).block(keyHash(key), blocked, now, now + afterEndSeconds, now + idleSeconds);
+    table(group).block(keyHash(key), blocked, now, now + afterEndTicks, now + idleTicks);
   }
 
   @Override
   public void orderEnded(String key) {
     long hash = keyHash(key);
-    int expiry = now() + afterEndSeconds;
+    int expiry = now() + afterEndTicks;
     for (OrderTable table : groups.values()) {
       table.end(hash, expiry);
     }
   }
 
-  /** Orders remembered now for {@code group}, expired ones not yet reclaimed included (diagnostics, tests). */
+  /** Event ids {@code group} remembers now (a scan: diagnostics and tests). */
   public long entries(String group) {
     OrderTable table = groups.get(group);
-    return table == null ? 0 : table.entries();
+    return table == null ? 0 : table.entries(now());
   }
 
-  private OrderTable table(String group) {
+  /** Order slots allocated for {@code group}: 64 bytes each (plus 88 per order past six ids). */
+  public long capacity(String group) {
     OrderTable table = groups.get(group);
-    return table != null ? table : groups.computeIfAbsent(group, g -> new OrderTable());
+    return table == null ? 0 : table.capacity();
+  }
+
+  /** Recent groups by identity: the runtime passes each group's one name string, so this is a reference compare. */
+  private volatile Object[] recent = new Object[0];
+
+  private OrderTable table(String group) {
+    Object[] r = recent;
+    for (int i = 0; i < r.length; i += 2) {
+      if (r[i] == group) {
+        return (OrderTable) r[i + 1];
+      }
+    }
+    OrderTable table = groups.computeIfAbsent(group, g -> new OrderTable());
+    if (r.length < 32) {
+      Object[] more = java.util.Arrays.copyOf(r, r.length + 2);
+      more[r.length] = group;
+      more[r.length + 1] = table;
+      recent = more; // a lost race only costs a later map look-up
+    }
+    return table;
   }
 
   private int now() {
-    return (int) ((nanoClock.getAsLong() - startNanos) / 1_000_000_000L);
+    return (int) ((nanoClock.getAsLong() - startNanos) / TICK_NANOS);
   }
 
   /** The order's hash: its string hash (cached by String) spread over 64 bits; never 0. */
@@ -130,9 +163,18 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore {
     return h == 0 ? 1 : h;
   }
 
-  /** An event id's 64-bit fingerprint; never 0. */
+  /**
+   * An event id's 64-bit fingerprint; never 0. The string's own hash (computed once and cached by
+   * the string, which every group's delivery of one event shares) and a second hash of its second
+   * half: two different ids must agree on both to collide.
+   */
   static long fingerprint(String eventId) {
-    long h = Hashing.mix64(Hashing.fnv(0x9E3779B97F4A7C15L ^ eventId.length(), eventId));
+    int length = eventId.length();
+    long second = 0xC2B2AE3D27D4EB4FL ^ length;
+    for (int i = length >>> 1; i < length; i++) {
+      second = (second ^ eventId.charAt(i)) * 0x100000001B3L;
+    }
+    long h = Hashing.mix64(((long) eventId.hashCode() << 32) ^ Hashing.mix64(second));
     return h == 0 ? 1 : h;
   }
 }

@@ -1,22 +1,27 @@
 package dev.oms.memory;
 
 import java.util.Arrays;
-import java.util.HashMap;
-import java.util.Map;
 
 /**
- * One consumer group's memory of handled event ids, by order: 64 segments, each an open-addressing
- * table. See {@link InMemoryIdempotencyStore} for the rule it keeps.
+ * One consumer group's memory of handled event ids, by order. See {@link InMemoryIdempotencyStore}
+ * for the rule it keeps; this is how it keeps it cheaply, since every delivery claims here.
  *
- * <p>Layout: probing reads {@code keys} only (eight orders per cache line, so a miss costs about one
- * line); an order's entry is {@code WIDTH} longs of {@code data} at the same slot: [0] the expiry in
- * store seconds (low 32 bits), the fingerprint count (bits 32-39), ENDED (bit 40), BLOCKED (bit 41);
- * [1..6] up to six fingerprints. An order with more ids keeps the rest in the segment's overflow map.
+ * <p>Shape: 64 segments (each with its own lock), each an open-addressing table whose slot is one
+ * cache line: [0] the order's key hash (0 = empty), [1] its expiry in store ticks (low 32 bits),
+ * fingerprint count (bits 32-39), ENDED (bit 40), BLOCKED (bit 41), [2..7] its first six event-id
+ * fingerprints. A claim of an order at its home slot reads one line; tables stay at most half full.
+ * An order with more ids keeps the next ones in a small ring of its slot ({@code more}), up to
+ * {@link #MAX_IDS} in all; past that its oldest ring id gives way (no order of the pipeline comes
+ * near: a group sees at most about eight events of one order). An expired slot is taken by the next
+ * new order whose probe passes it, so a table stays proportional to the orders it must remember.
  */
 final class OrderTable {
   private static final int SEGMENTS = 64;
-  private static final int WIDTH = 7;
-  private static final int INLINE = WIDTH - 1;
+  private static final int WIDTH = 8;
+  private static final int INLINE = WIDTH - 2;
+  /** Event ids kept per order and group. */
+  static final int MAX_IDS = 16;
+  private static final int RING = MAX_IDS - INLINE;
   private static final long ENDED = 1L << 40;
   private static final long BLOCKED = 1L << 41;
 
@@ -49,10 +54,20 @@ final class OrderTable {
     segment(key).end(key, expiry);
   }
 
-  long entries() {
+  /** Ids in reach now (a scan: diagnostics and tests). */
+  long entries(int now) {
     long n = 0;
     for (Segment segment : segments) {
-      n += segment.size();
+      n += segment.size(now);
+    }
+    return n;
+  }
+
+  /** Slots allocated: a table costs 64 bytes per slot. */
+  long capacity() {
+    long n = 0;
+    for (Segment segment : segments) {
+      n += segment.capacity();
     }
     return n;
   }
@@ -73,180 +88,150 @@ final class OrderTable {
     return (expiry & 0xFFFFFFFFL) | ((long) count << 32) | flags;
   }
 
+  private static boolean isExpired(long meta, int now) {
+    return (meta & BLOCKED) == 0 && expiryOf(meta) - now < 0;
+  }
+
   /** A part of the table with its own lock: orders of other segments never wait for it. */
   private static final class Segment {
-    /** The arrays as one object, so a reader without the lock sees keys and data of one generation. */
-    private static final class Table {
-      final long[] keys;
-      final long[] data;
+    private long[] slots = new long[16 * WIDTH];
+    /** Per slot: ring of the order's ids past the inline ones ([0] next position, [1..] ids), or null. */
+    private long[][] more = new long[16][];
+    private int used; // occupied slots, expired ones included
 
-      Table(int capacity) {
-        keys = new long[capacity];
-        data = new long[capacity * WIDTH];
+    synchronized int size(int now) {
+      int n = 0;
+      for (int s = 0; s < more.length; s++) {
+        long meta = slots[s * WIDTH + 1];
+        if (slots[s * WIDTH] != 0 && !isExpired(meta, now)) {
+          n += countOf(meta);
+          if (more[s] != null) {
+            for (int i = 1; i < more[s].length; i++) {
+              n += more[s][i] != 0 ? 1 : 0;
+            }
+          }
+        }
       }
+      return n;
     }
 
-    private volatile Table table = new Table(16);
-    private int used; // occupied slots, expired ones included
-    private Map<Long, long[]> overflow;
-
-    synchronized int size() {
-      return used;
+    synchronized int capacity() {
+      return more.length;
     }
 
     synchronized boolean claim(long key, long fp, int now, int afterEnd, int idle, boolean ends) {
-      Table t = table;
-      int slot = find(t, key);
-      if (slot >= 0 && isExpired(t.data[slot * WIDTH], now)) {
-        reset(t, slot);
-      }
-      if (slot >= 0 && contains(t, slot, key, fp)) {
-        return false;
-      }
-      if (slot < 0) {
+      int slot = find(key);
+      if (slot >= 0) {
+        if (isExpired(slots[slot * WIDTH + 1], now)) {
+          clear(slot);
+        } else if (contains(slot, fp)) {
+          return false;
+        }
+      } else {
         slot = insert(key, now);
-        t = table;
       }
       int at = slot * WIDTH;
-      long meta = t.data[at];
+      long meta = slots[at + 1];
       int count = countOf(meta);
       if (count < INLINE) {
-        t.data[at + 1 + count] = fp;
+        slots[at + 2 + count] = fp;
         count++;
       } else {
-        addOverflow(key, fp);
+        long[] ring = more[slot];
+        if (ring == null) {
+          more[slot] = ring = new long[1 + RING];
+        }
+        int next = (int) ring[0];
+        ring[1 + next] = fp;
+        ring[0] = next + 1 == RING ? 0 : next + 1;
       }
       long flags = meta & (ENDED | BLOCKED) | (ends ? ENDED : 0);
-      t.data[at] = meta((flags & ENDED) != 0 ? afterEnd : idle, count, flags);
+      slots[at + 1] = meta((flags & ENDED) != 0 ? afterEnd : idle, count, flags);
       return true;
     }
 
     synchronized void release(long key, long fp) {
-      Table t = table;
-      int slot = find(t, key);
+      int slot = find(key);
       if (slot < 0) {
         return;
       }
       int at = slot * WIDTH;
-      long meta = t.data[at];
+      long meta = slots[at + 1];
       int count = countOf(meta);
       for (int i = 0; i < count; i++) {
-        if (t.data[at + 1 + i] == fp) {
-          System.arraycopy(t.data, at + 2 + i, t.data, at + 1 + i, count - i - 1);
-          t.data[at + count] = 0;
-          t.data[at] = meta(expiryOf(meta), count - 1, meta & (ENDED | BLOCKED));
+        if (slots[at + 2 + i] == fp) {
+          System.arraycopy(slots, at + 3 + i, slots, at + 2 + i, count - i - 1);
+          slots[at + 1 + count] = 0;
+          slots[at + 1] = meta(expiryOf(meta), count - 1, meta & (ENDED | BLOCKED));
           return;
         }
       }
-      if (overflow != null) {
-        long[] more = overflow.get(key);
-        if (more != null) {
-          for (int i = 0; i < more.length; i++) {
-            if (more[i] == fp) {
-              more[i] = 0;
-            }
+      long[] ring = more[slot];
+      if (ring != null) {
+        for (int i = 1; i < ring.length; i++) {
+          if (ring[i] == fp) {
+            ring[i] = 0;
           }
         }
       }
     }
 
     synchronized void block(long key, boolean blocked, int now, int afterEnd, int idle) {
-      Table t = table;
-      int slot = find(t, key);
+      int slot = find(key);
       if (slot < 0) {
         if (!blocked) {
           return;
         }
         slot = insert(key, now);
-        t = table;
       }
       int at = slot * WIDTH;
-      long meta = t.data[at];
+      long meta = slots[at + 1];
       long ended = meta & ENDED;
-      t.data[at] = blocked ? meta(Integer.MAX_VALUE, countOf(meta), ended | BLOCKED)
+      slots[at + 1] = blocked ? meta(Integer.MAX_VALUE, countOf(meta), ended | BLOCKED)
           : meta(ended != 0 ? afterEnd : idle, countOf(meta), ended);
     }
 
-    /**
-     * Marks an order ended. Most orders a bus sees end are not in most groups' tables, so the
-     * look-up runs without the lock; a miss that races an insert leaves the order on the idle time,
-     * which only keeps it longer.
-     */
-    void end(long key, int expiry) {
-      if (find(table, key) < 0) {
+    synchronized void end(long key, int expiry) {
+      int slot = find(key);
+      if (slot < 0) {
         return;
       }
-      synchronized (this) {
-        Table t = table;
-        int slot = find(t, key);
-        if (slot < 0) {
-          return;
-        }
-        int at = slot * WIDTH;
-        long meta = t.data[at];
-        t.data[at] = (meta & BLOCKED) != 0 ? meta | ENDED
-            : meta(expiry, countOf(meta), (meta & (ENDED | BLOCKED)) | ENDED);
-      }
+      int at = slot * WIDTH;
+      long meta = slots[at + 1];
+      slots[at + 1] = (meta & BLOCKED) != 0 ? meta | ENDED
+          : meta(expiry, countOf(meta), (meta & (ENDED | BLOCKED)) | ENDED);
     }
 
-    private boolean contains(Table t, int slot, long key, long fp) {
+    private boolean contains(int slot, long fp) {
       int at = slot * WIDTH;
-      int count = countOf(t.data[at]);
+      int count = countOf(slots[at + 1]);
       for (int i = 0; i < count; i++) {
-        if (t.data[at + 1 + i] == fp) {
+        if (slots[at + 2 + i] == fp) {
           return true;
         }
       }
-      if (count == INLINE && overflow != null) {
-        long[] more = overflow.get(key);
-        if (more != null) {
-          for (long f : more) {
-            if (f == fp) {
-              return true;
-            }
+      long[] ring = count == INLINE ? more[slot] : null;
+      if (ring != null) {
+        for (int i = 1; i < ring.length; i++) {
+          if (ring[i] == fp) {
+            return true;
           }
         }
       }
       return false;
     }
 
-    private void addOverflow(long key, long fp) {
-      if (overflow == null) {
-        overflow = new HashMap<>();
-      }
-      long[] more = overflow.get(key);
-      if (more == null) {
-        overflow.put(key, new long[] {fp});
-        return;
-      }
-      for (int i = 0; i < more.length; i++) {
-        if (more[i] == 0) {
-          more[i] = fp;
-          return;
-        }
-      }
-      long[] grown = Arrays.copyOf(more, more.length * 2);
-      grown[more.length] = fp;
-      overflow.put(key, grown);
-    }
-
-    private void reset(Table t, int slot) {
-      Arrays.fill(t.data, slot * WIDTH, slot * WIDTH + WIDTH, 0);
-      if (overflow != null) {
-        overflow.remove(t.keys[slot]);
-      }
-    }
-
-    private static boolean isExpired(long meta, int now) {
-      return (meta & BLOCKED) == 0 && expiryOf(meta) - now < 0;
+    /** Empties an entry's ids and flags (it expired); its key stays, so probe chains are intact. */
+    private void clear(int slot) {
+      Arrays.fill(slots, slot * WIDTH + 1, slot * WIDTH + WIDTH, 0);
+      more[slot] = null;
     }
 
     /** The slot of {@code key}'s entry, or -1. */
-    private static int find(Table t, long key) {
-      long[] keys = t.keys;
-      int mask = keys.length - 1;
-      for (int i = (int) key & mask, probes = 0; probes < keys.length; i = (i + 1) & mask, probes++) {
-        long k = keys[i];
+    private int find(long key) {
+      int mask = more.length - 1;
+      for (int i = (int) key & mask, probes = 0; probes <= mask; i = (i + 1) & mask, probes++) {
+        long k = slots[i * WIDTH];
         if (k == key) {
           return i;
         }
@@ -257,58 +242,61 @@ final class OrderTable {
       return -1;
     }
 
-    /** A new entry for {@code key}; grows (dropping expired entries) first when the table is 60% used. */
+    /**
+     * A new entry for {@code key} (known to be absent): the first expired slot on its probe path,
+     * else the empty slot ending it; grows (dropping expired entries) first when half the slots
+     * are taken.
+     */
     private int insert(long key, int now) {
-      if ((used + 1) * 10 > table.keys.length * 6) {
+      if ((used + 1) * 2 > more.length) {
         rehash(now);
       }
-      Table t = table;
-      int mask = t.keys.length - 1;
+      int mask = more.length - 1;
       int i = (int) key & mask;
-      while (t.keys[i] != 0) {
+      while (slots[i * WIDTH] != 0) {
+        if (isExpired(slots[i * WIDTH + 1], now)) {
+          slots[i * WIDTH] = key;
+          clear(i);
+          return i;
+        }
         i = (i + 1) & mask;
       }
-      t.keys[i] = key;
+      slots[i * WIDTH] = key;
       used++;
       return i;
     }
 
     private void rehash(int now) {
-      Table old = table;
+      long[] oldSlots = slots;
+      long[][] oldMore = more;
       int live = 0;
-      for (int slot = 0; slot < old.keys.length; slot++) {
-        if (old.keys[slot] != 0 && !isExpired(old.data[slot * WIDTH], now)) {
+      for (int s = 0; s < oldMore.length; s++) {
+        if (oldSlots[s * WIDTH] != 0 && !isExpired(oldSlots[s * WIDTH + 1], now)) {
           live++;
         }
       }
       int capacity = 16;
-      while (capacity * 3 < live * 10) { // live entries fill at most 30% after a rehash
+      while (capacity < live * 4) { // a quarter full after a rehash, so rehashes stay rare
         capacity <<= 1;
       }
-      Table fresh = new Table(capacity);
+      slots = new long[capacity * WIDTH];
+      more = new long[capacity][];
       int mask = capacity - 1;
       int kept = 0;
-      for (int slot = 0; slot < old.keys.length; slot++) {
-        long key = old.keys[slot];
-        if (key == 0) {
-          continue;
-        }
-        if (isExpired(old.data[slot * WIDTH], now)) {
-          if (overflow != null) {
-            overflow.remove(key);
-          }
+      for (int s = 0; s < oldMore.length; s++) {
+        long key = oldSlots[s * WIDTH];
+        if (key == 0 || isExpired(oldSlots[s * WIDTH + 1], now)) {
           continue;
         }
         int i = (int) key & mask;
-        while (fresh.keys[i] != 0) {
+        while (slots[i * WIDTH] != 0) {
           i = (i + 1) & mask;
         }
-        fresh.keys[i] = key;
-        System.arraycopy(old.data, slot * WIDTH, fresh.data, i * WIDTH, WIDTH);
+        System.arraycopy(oldSlots, s * WIDTH, slots, i * WIDTH, WIDTH);
+        more[i] = oldMore[s];
         kept++;
       }
       used = kept;
-      table = fresh; // published whole: an unlocked reader sees the old table or this one
     }
   }
 }

@@ -24,8 +24,6 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.MDC;
 
 /**
@@ -43,8 +41,9 @@ import org.slf4j.MDC;
  *
  * <p>It is also the handler's {@link EventContext}, reset for each attempt: one object per record.
  */
-final class Delivery extends CompletableFuture<Outcome> implements EventContext {
+final class Delivery extends CompletableFuture<Outcome> implements EventContext, Runnable {
   private static final int IDLE = 0;
+  private static final CompletableFuture<Void> NOTHING_TO_PUBLISH = CompletableFuture.completedFuture(null);
   private static final int PUBLISHING = 1;
 
   private final GroupRuntime group;
@@ -77,9 +76,24 @@ final class Delivery extends CompletableFuture<Outcome> implements EventContext 
   private boolean async;
   private volatile int phase = IDLE;
   private volatile long publishStartNanos;
-  private final AtomicInteger token = new AtomicInteger();
-  private final AtomicInteger running = new AtomicInteger();
-  private final AtomicBoolean finished = new AtomicBoolean();
+  // Plain fields behind VarHandles rather than Atomic* objects: one allocation per record, not four.
+  private volatile int token;
+  private volatile int running;
+  private volatile boolean finished;
+  private static final java.lang.invoke.VarHandle TOKEN;
+  private static final java.lang.invoke.VarHandle RUNNING;
+  private static final java.lang.invoke.VarHandle FINISHED;
+
+  static {
+    try {
+      java.lang.invoke.MethodHandles.Lookup lookup = java.lang.invoke.MethodHandles.lookup();
+      TOKEN = lookup.findVarHandle(Delivery.class, "token", int.class);
+      RUNNING = lookup.findVarHandle(Delivery.class, "running", int.class);
+      FINISHED = lookup.findVarHandle(Delivery.class, "finished", boolean.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
 
   Delivery(GroupRuntime group, BrokerRecord record, DeliveryInfo info, boolean redrive, int attemptsBefore) {
     this.group = group;
@@ -96,20 +110,24 @@ final class Delivery extends CompletableFuture<Outcome> implements EventContext 
 
   /** Starts a delivered record on the calling thread: finds its order, then waits at the gate or proceeds. */
   void begin() {
-    runStep(() -> {
-      key = record.key();
-      if (key == null && record.event() != null) {
-        key = record.event().orderId();
-      }
-      if (key == null && !decode()) {
-        return; // undecodable, and it said nothing of its order: dead-lettered on its own
-      }
-      if (key != null && group.gate().queueIfHeld(key, this)) {
-        holdsGate = true; // queued: it holds the gate once released to it
-        return;
-      }
-      proceed();
-    });
+    runStep(this);
+  }
+
+  /** The first step, on the delivering thread (passed to {@link #runStep} as the delivery itself: no lambda per record). */
+  @Override
+  public void run() {
+    key = record.key();
+    if (key == null && record.event() != null) {
+      key = record.event().orderId();
+    }
+    if (key == null && !decode()) {
+      return; // undecodable, and it said nothing of its order: dead-lettered on its own
+    }
+    if (key != null && group.gate().queueIfHeld(key, this)) {
+      holdsGate = true; // queued: it holds the gate once released to it
+      return;
+    }
+    proceed();
   }
 
   /** Released from the gate: the previous record of the order settled. */
@@ -251,9 +269,11 @@ final class Delivery extends CompletableFuture<Outcome> implements EventContext 
     }
     CompletableFuture<Void> published;
     try {
-      CompletionStage<Void> stage = work.publish(outputs(), group.send());
-      published = stage == null ? CompletableFuture.failedFuture(new IllegalStateException("publish returned null"))
-          : stage.toCompletableFuture();
+      CompletionStage<Void> stage = work == UnitOfWork.Work.DIRECT && moreOutputs == null
+          ? (firstOutput == null ? null : group.send().apply(firstOutput)) // the common case, without a list
+          : work.publish(outputs(), group.send());
+      published = stage == null ? (firstOutput == null && work == UnitOfWork.Work.DIRECT ? NOTHING_TO_PUBLISH
+          : CompletableFuture.failedFuture(new IllegalStateException("publish returned null"))) : stage.toCompletableFuture();
     } catch (RuntimeException e) {
       published = CompletableFuture.failedFuture(e);
     }
@@ -262,13 +282,13 @@ final class Delivery extends CompletableFuture<Outcome> implements EventContext 
       return;
     }
     goAsync();
-    int expected = token.get();
+    int expected = token;
     publishStartNanos = System.nanoTime();
     phase = PUBLISHING;
     CompletableFuture<Void> pending = published;
     boolean finishWhereAcknowledged = !blocking && firstCommit == null && work == UnitOfWork.Work.DIRECT;
     pending.whenComplete((ok, error) -> {
-      if (token.compareAndSet(expected, expected + 1)) {
+      if (TOKEN.compareAndSet(this, expected, expected + 1)) {
         phase = IDLE;
         if (error == null && finishWhereAcknowledged) {
           // Nothing of the handler's is left to run (no afterPublish action, no transaction): settle on the
@@ -339,13 +359,13 @@ final class Delivery extends CompletableFuture<Outcome> implements EventContext 
 
   /** Called by the runtime's sweep when a publish has waited longer than the publish timeout or the deadline. */
   void publishOverdue(long now) {
-    int expected = token.get();
+    int expected = token;
     if (phase != PUBLISHING) {
       return;
     }
     boolean late = now - publishStartNanos > group.policy().publishTimeout().toNanos();
     boolean deadline = deadlineNanos != 0 && now - deadlineNanos > 0;
-    if ((late || deadline) && token.compareAndSet(expected, expected + 1)) {
+    if ((late || deadline) && TOKEN.compareAndSet(this, expected, expected + 1)) {
       phase = IDLE;
       OmsException timeout = new OmsException(OmsException.Kind.TIMEOUT, deadline
           ? "the delivery's deadline passed while its follow-on events waited for the broker"
@@ -511,7 +531,7 @@ final class Delivery extends CompletableFuture<Outcome> implements EventContext 
 
   /** Ends the delivery with {@code outcome}: counts it, completes the stage, and opens the gate. */
   private void settle(Outcome outcome) {
-    if (!finished.compareAndSet(false, true)) {
+    if (!FINISHED.compareAndSet(this, false, true)) {
       return;
     }
     rollback(null); // a no-op unless an attempt was abandoned half-way
@@ -536,7 +556,7 @@ final class Delivery extends CompletableFuture<Outcome> implements EventContext 
 
   /** True once the stage completed (settled, cancelled by the adapter, abandoned): cleans up and tells the caller to stop. */
   private boolean abandoned() {
-    if (!isDone() && !finished.get()) {
+    if (!isDone() && !finished) {
       return false;
     }
     settle(Outcome.retryLater(Duration.ZERO, new java.util.concurrent.CancellationException("abandoned")));
@@ -604,9 +624,9 @@ final class Delivery extends CompletableFuture<Outcome> implements EventContext 
    * the MDC; the thread's own MDC values (an operator's, during a redrive) are back afterwards.
    */
   private void runStep(Runnable step) {
-    running.incrementAndGet();
-    String outerOrderId = MDC.get(GroupRuntime.MDC_ORDER_ID);
-    String outerCorrelationId = MDC.get(GroupRuntime.MDC_CORRELATION_ID);
+    RUNNING.getAndAdd(this, 1);
+    String outerOrderId = MDC_ON ? MDC.get(GroupRuntime.MDC_ORDER_ID) : null;
+    String outerCorrelationId = MDC_ON ? MDC.get(GroupRuntime.MDC_CORRELATION_ID) : null;
     try {
       if (event != null) {
         enterMdc();
@@ -618,20 +638,27 @@ final class Delivery extends CompletableFuture<Outcome> implements EventContext 
       group.logRetryLater(key, event != null ? event.eventId() : null, "an internal step failed", bug);
       settleRetryLater(bug);
     } finally {
-      GroupRuntime.restoreMdc(outerOrderId, outerCorrelationId);
-      running.decrementAndGet();
+      if (MDC_ON) {
+        GroupRuntime.restoreMdc(outerOrderId, outerCorrelationId);
+      }
+      RUNNING.getAndAdd(this, -1);
     }
   }
 
+  /** False when SLF4J has no MDC (no logging backend, slf4j-nop): then nothing is put in it per record. */
+  private static final boolean MDC_ON = !(MDC.getMDCAdapter() instanceof org.slf4j.helpers.NOPMDCAdapter);
+
   private void enterMdc() {
-    MDC.put(GroupRuntime.MDC_ORDER_ID, event.orderId());
-    MDC.put(GroupRuntime.MDC_CORRELATION_ID, event.metadata().correlationId());
+    if (MDC_ON) {
+      MDC.put(GroupRuntime.MDC_ORDER_ID, event.orderId());
+      MDC.put(GroupRuntime.MDC_CORRELATION_ID, event.metadata().correlationId());
+    }
   }
 
   /** Waits until no step runs (after a cancellation, so none starts). */
   boolean awaitStopped(long timeoutNanos) {
     long deadline = System.nanoTime() + timeoutNanos;
-    while (running.get() > 0) {
+    while (running > 0) {
       if (System.nanoTime() - deadline > 0) {
         return false;
       }

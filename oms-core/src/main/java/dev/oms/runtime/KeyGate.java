@@ -15,6 +15,8 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class KeyGate {
   private final ConcurrentHashMap<String, Held> held = new ConcurrentHashMap<>();
+  /** Orders held right now: read first, so a delivery finds a free gate with one volatile read. */
+  private final java.util.concurrent.atomic.AtomicInteger holding = new java.util.concurrent.atomic.AtomicInteger();
 
   /** The deliveries of one order waiting behind the one in progress. Guarded by its own monitor. */
   static final class Held {
@@ -28,6 +30,9 @@ final class KeyGate {
    */
   boolean queueIfHeld(String key, Delivery delivery) {
     while (true) {
+      if (holding.get() == 0) {
+        return false;
+      }
       Held h = held.get(key);
       if (h == null) {
         return false;
@@ -44,7 +49,9 @@ final class KeyGate {
 
   /** The in-progress delivery of {@code key} goes asynchronous: later deliveries of the key wait. */
   void hold(String key) {
-    held.putIfAbsent(key, new Held());
+    if (held.putIfAbsent(key, new Held()) == null) {
+      holding.incrementAndGet();
+    }
   }
 
   /**
@@ -60,7 +67,9 @@ final class KeyGate {
       Delivery next = h.waiting.poll();
       if (next == null) {
         h.open = true;
-        held.remove(key, h);
+        if (held.remove(key, h)) {
+          holding.decrementAndGet();
+        }
       }
       return next;
     }

@@ -57,14 +57,19 @@ class InMemoryIdempotencyStoreTest {
   }
 
   @Test
-  void anOrderWithManyEventsKeepsThemAll() {
+  void anOrderKeepsEveryIdUpToSixteenAndOnlyAnOrderWithMoreGivesOneUp() {
     List<OrderEvent> events = new ArrayList<>();
-    for (int i = 0; i < 40; i++) { // more than an entry's six inline fingerprints
+    for (int i = 0; i < OrderTable.MAX_IDS; i++) {
       OrderEvent e = event("o-many");
       events.add(e);
       assertThat(store.claim(WORK, "g", e)).isTrue();
     }
     assertThat(events).allSatisfy(e -> assertThat(store.claim(WORK, "g", e)).isFalse());
+
+    OrderEvent ninth = event("o-many");
+    assertThat(store.claim(WORK, "g", ninth)).isTrue();
+    assertThat(store.claim(WORK, "g", ninth)).as("the newest id is remembered").isFalse();
+    assertThat(store.entries("g")).as("ids kept for the order").isEqualTo(OrderTable.MAX_IDS);
   }
 
   @Test
@@ -129,8 +134,9 @@ class InMemoryIdempotencyStoreTest {
     }
     store.claim(WORK, "g", event("o-last")); // a claim after the last round: segments reclaim as they grow
 
-    assertThat(store.entries("g")).as("entries kept after 100,000 orders ended long ago")
-        .isLessThanOrEqualTo(2 * 20_000 + 64);
+    assertThat(store.entries("g")).as("ids in reach after 100,000 orders ended long ago").isEqualTo(1);
+    assertThat(store.capacity("g")).as("order slots allocated: for one round of orders, not five")
+        .isLessThanOrEqualTo(8L * 20_000); // at most a quarter full after a rehash, rounded to powers of two
   }
 
   @Test
@@ -173,7 +179,7 @@ class InMemoryIdempotencyStoreTest {
 
   @Test
   void theReachIsStatedAsARuleWithItsWindow() {
-    assertThat(store.reach().rule()).contains("per group and order").contains("10 s").contains("600 s");
+    assertThat(store.reach().rule()).contains("per group and order").contains("10000 ms").contains("600 s");
     assertThat(store.reach().window()).isEqualTo(Duration.ofSeconds(10));
   }
 }

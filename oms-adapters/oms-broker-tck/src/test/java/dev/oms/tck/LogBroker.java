@@ -53,7 +53,10 @@ final class LogBroker implements EventBroker {
 
   /** Deliberate defects, for the kit's self-test. */
   enum Defect {
-    /** A revoked partition is handed over at once, its deliveries still running. */
+    /**
+     * A revoked partition is handed over at once while the old holder goes on delivering what it
+     * had fetched of it (the defect of a revocation that timed out and left its lanes running).
+     */
     HAND_OVER_WITHOUT_STOPPING,
     /** A crash stops taking records but does not wait for the deliveries in progress. */
     CRASH_WITHOUT_STOPPING
@@ -246,6 +249,7 @@ final class LogBroker implements EventBroker {
     final long[] position = new long[PARTITIONS];
     final boolean[] leased = new boolean[PARTITIONS];
     final int[] generation = new int[PARTITIONS];
+    final boolean[] revoking = new boolean[PARTITIONS]; // guarded by this: nothing more of it is submitted
     final List<java.util.TreeSet<Long>> inFlight = new ArrayList<>();
     final Map<String, java.util.ArrayDeque<Item>> keys = new HashMap<>(); // guarded by this: head submitted, rest waiting
     volatile boolean paused;
@@ -333,11 +337,15 @@ final class LogBroker implements EventBroker {
     private void settled(Item item, Outcome outcome) {
       String key = item.stored().key();
       synchronized (this) {
-        if (stopped || item.generation() != generation[item.partition()]) {
+        boolean givenUp = item.generation() != generation[item.partition()];
+        if (stopped || (givenUp && defect != Defect.HAND_OVER_WITHOUT_STOPPING)) {
           return; // given up (revoked, crashed, closed): it stays for the next holder of the partition
         }
         if (outcome.isSettled()) {
           inFlight.get(item.partition()).remove(item.offset());
+          if (revoking[item.partition()]) {
+            return; // committed with the partition; its key's next record is the next holder's
+          }
           java.util.ArrayDeque<Item> ofKey = keys.get(key);
           ofKey.poll();
           if (ofKey.isEmpty()) {
@@ -351,7 +359,7 @@ final class LogBroker implements EventBroker {
       long delay = Math.max(10, outcome.retryAfter().toMillis());
       CompletableFuture.delayedExecutor(delay, TimeUnit.MILLISECONDS).execute(() -> {
         synchronized (this) {
-          if (!stopped && item.generation() == generation[item.partition()]) {
+          if (!stopped && item.generation() == generation[item.partition()] && !revoking[item.partition()]) {
             java.util.ArrayDeque<Item> ofKey = keys.get(key);
             ofKey.poll();
             ofKey.addFirst(item.again());
@@ -363,14 +371,21 @@ final class LogBroker implements EventBroker {
 
     /** The partition is meant for another member now: give up what is in flight, commit what settled, hand it over. */
     private void revoke(int p) {
-      if (defect != Defect.HAND_OVER_WITHOUT_STOPPING) {
+      boolean keepDelivering = defect == Defect.HAND_OVER_WITHOUT_STOPPING;
+      if (!keepDelivering) {
+        synchronized (this) {
+          revoking[p] = true; // first, so an outcome that comes during the cancel submits nothing more
+        }
         lanes.cancel(item -> item.partition() == p, Duration.ofSeconds(5));
       }
       synchronized (this) {
+        revoking[p] = false;
         backend.commit(group, p, commitPoint(p));
         generation[p]++;
         inFlight.get(p).clear();
-        keys.values().removeIf(ofKey -> !ofKey.isEmpty() && ofKey.peek().partition() == p);
+        if (!keepDelivering) {
+          keys.values().removeIf(ofKey -> !ofKey.isEmpty() && ofKey.peek().partition() == p);
+        }
         leased[p] = false;
         leasedBefore[p] = false;
       }
