@@ -14,8 +14,8 @@ import java.util.function.LongSupplier;
  * The default idempotency store: in memory, for one process, remembering per consumer group and
  * order the event ids the group handled. Its reach, the rule OMS keeps (see {@link #reach()}):
  *
- * <blockquote>Per group and order, the event ids the group handled (up to its last 16, twice the
- * eight or so events an order brings a group at most) are remembered while the order is in
+ * <blockquote>Per group and order, the event ids the group handled (up to the order's last 22
+ * across the store's groups, against the 17 deliveries the pipeline brings an order) are remembered while the order is in
  * flight and for {@code afterEnd} after it ended (its {@code OrderFulfilled} or
  * {@code OrderCancelled} was published by this bus or handled by the group) and after the group's
  * last event of it; an order whose end this bus never sees is remembered for {@code idle} after the
@@ -32,11 +32,12 @@ import java.util.function.LongSupplier;
  * comes later than that after the end reaches the handler. {@link #create(Duration, Duration)}
  * keeps them longer.
  *
- * <p>Layout: see {@link OrderTable}; in short, one cache line per order and group, so a claim
- * reads one line under a segment lock that no other order of the segment holds for long. Order
- * keys are 64-bit hashes of the order id: two orders whose ids collide share an entry, which
- * only makes them share its 16 ids and its times. Event-id fingerprints are 64-bit hashes:
- * two different ids of one order colliding is a 2^-64 event.
+ * <p>Layout: see {@link OrderTable}; in short, one 192-byte entry per order for all groups,
+ * under a segment lock that no other order of the segment holds for long, so the deliveries of an
+ * order after the first find its entry in the cache. Order keys are 64-bit hashes of the order id:
+ * two orders whose ids collide share an entry, which only makes them share its ids and times.
+ * Event-id fingerprints are salted per group and keep 56 bits of hash: two different ids of one
+ * order colliding is a 2^-56 event.
  */
 public final class InMemoryIdempotencyStore implements IdempotencyStore {
   /** 250 ms after the order ended and the group's last event of it. */
@@ -51,7 +52,9 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore {
   private final Reach reach;
   private final LongSupplier nanoClock;
   private final long startNanos;
-  private final ConcurrentHashMap<String, OrderTable> groups = new ConcurrentHashMap<>();
+  private final OrderTable table = new OrderTable();
+  private final ConcurrentHashMap<String, Long> salts = new ConcurrentHashMap<>();
+  private final java.util.Set<String> blockedPairs = ConcurrentHashMap.newKeySet();
 
   private InMemoryIdempotencyStore(Duration afterEnd, Duration idle, LongSupplier nanoClock) {
     Require.config(afterEnd, "afterEnd");
@@ -63,8 +66,8 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore {
     // Rounded up, plus one tick: an id is never forgotten before its stated time.
     this.afterEndTicks = (int) (afterEnd.toNanos() / TICK_NANOS) + 2;
     this.idleTicks = (int) (idle.toNanos() / TICK_NANOS) + 2;
-    this.reach = new Reach("per group and order, every handled event id (the order's last " + OrderTable.MAX_IDS
-        + ") while the order is in flight and for " + afterEnd.toMillis() + " ms after it ended and after the "
+    this.reach = new Reach("per group and order, every handled event id (up to the order's last "
+        + OrderTable.MAX_IDS + " across groups) while the order is in flight and for " + afterEnd.toMillis() + " ms after it ended and after the "
         + "group's last event of it (" + idle.toSeconds() + " s after the group's last event when this bus never "
         + "sees it end); orders blocked behind a dead letter until released; in this process",
         afterEnd.compareTo(idle) < 0 ? afterEnd : idle);
@@ -94,63 +97,65 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore {
   public boolean claim(UnitOfWork.Work work, String group, OrderEvent event) {
     int now = now();
     boolean ends = EventTypes.isTerminal(event.type());
-    return table(group).claim(keyHash(event.orderId()), fingerprint(event.eventId()), now, now + afterEndTicks,
+    return table.claim(keyHash(event.orderId()), fingerprint(event.eventId(), salt(group)), now, now + afterEndTicks,
         now + idleTicks, ends);
   }
 
   @Override
   public void release(UnitOfWork.Work work, String group, OrderEvent event) {
-    OrderTable table = groups.get(group);
-    if (table != null) {
-      table.release(keyHash(event.orderId()), fingerprint(event.eventId()));
-    }
+    table.release(keyHash(event.orderId()), fingerprint(event.eventId(), salt(group)));
   }
 
   @Override
   public void blocked(String group, String key, boolean blocked) {
-    int now = now();
-    table(group).block(keyHash(key), blocked, now, now + afterEndTicks, now + idleTicks);
+    // Paired per group and order, so the entry counts each group that holds the order blocked once.
+    String pair = group + '\u0000' + key;
+    if (blocked ? blockedPairs.add(pair) : blockedPairs.remove(pair)) {
+      int now = now();
+      table.block(keyHash(key), blocked, now, now + afterEndTicks, now + idleTicks);
+    }
   }
 
   @Override
   public void orderEnded(String key) {
-    long hash = keyHash(key);
-    int expiry = now() + afterEndTicks;
-    for (OrderTable table : groups.values()) {
-      table.end(hash, expiry);
-    }
+    table.end(keyHash(key), now() + afterEndTicks);
   }
 
   /** Event ids {@code group} remembers now (a scan: diagnostics and tests). */
   public long entries(String group) {
-    OrderTable table = groups.get(group);
-    return table == null ? 0 : table.entries(now());
+    return table.entries((int) (salt(group) & 0xFF), now());
   }
 
-  /** Order slots allocated for {@code group}: 64 bytes each (plus 88 per order past six ids). */
-  public long capacity(String group) {
-    OrderTable table = groups.get(group);
-    return table == null ? 0 : table.capacity();
+  /** Order slots allocated, all groups together: 192 bytes each. */
+  public long capacity() {
+    return table.capacity();
   }
 
   /** Recent groups by identity: the runtime passes each group's one name string, so this is a reference compare. */
   private volatile Object[] recent = new Object[0];
 
-  private OrderTable table(String group) {
+  /**
+   * The group's salt: a 64-bit hash of its name with its number in this store (1-255, in order of
+   * first use, then wrapping) in the low byte, which tags its fingerprints.
+   */
+  private long salt(String group) {
     Object[] r = recent;
     for (int i = 0; i < r.length; i += 2) {
       if (r[i] == group) {
-        return (OrderTable) r[i + 1];
+        return (Long) r[i + 1];
       }
     }
-    OrderTable table = groups.computeIfAbsent(group, g -> new OrderTable());
+    Long salt = salts.computeIfAbsent(group, g -> {
+      long tag = salts.size() % 255 + 1;
+      return (Hashing.mix64(g.hashCode() * 0x9E3779B97F4A7C15L ^ g.length()) & ~0xFFL) | tag;
+    });
     if (r.length < 32) {
       Object[] more = java.util.Arrays.copyOf(r, r.length + 2);
       more[r.length] = group;
-      more[r.length + 1] = table;
+      more[r.length + 1] = salt;
       recent = more; // a lost race only costs a later map look-up
     }
-    return table;
+    return salt;
   }
 
   private int now() {
@@ -164,17 +169,18 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore {
   }
 
   /**
-   * An event id's 64-bit fingerprint; never 0. The string's own hash (computed once and cached by
-   * the string, which every group's delivery of one event shares) and a second hash of its second
-   * half: two different ids must agree on both to collide.
+   * An event id's fingerprint for one group: the string's own hash (computed once and cached by the
+   * string, which every group's delivery of one event shares) and a second hash of its second half,
+   * mixed with the group's salt; the low byte is the group's tag, never 0. Two different ids of one
+   * order must agree on 56 bits to collide (a 2^-56 event), and a group's ids never match another's.
    */
-  static long fingerprint(String eventId) {
+  static long fingerprint(String eventId, long salt) {
     int length = eventId.length();
     long second = 0xC2B2AE3D27D4EB4FL ^ length;
     for (int i = length >>> 1; i < length; i++) {
       second = (second ^ eventId.charAt(i)) * 0x100000001B3L;
     }
-    long h = Hashing.mix64(((long) eventId.hashCode() << 32) ^ Hashing.mix64(second));
-    return h == 0 ? 1 : h;
+    long h = Hashing.mix64((((long) eventId.hashCode() << 32) ^ Hashing.mix64(second)) + salt);
+    return (h & ~0xFFL) | (salt & 0xFF);
   }
 }

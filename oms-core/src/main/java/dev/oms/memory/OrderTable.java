@@ -3,27 +3,36 @@ package dev.oms.memory;
 import java.util.Arrays;
 
 /**
- * One consumer group's memory of handled event ids, by order. See {@link InMemoryIdempotencyStore}
- * for the rule it keeps; this is how it keeps it cheaply, since every delivery claims here.
+ * The idempotency store's memory of handled event ids, by order, for every group of the store in
+ * one entry. See {@link InMemoryIdempotencyStore} for the rule it keeps; this is how it keeps it
+ * cheaply, since every delivery claims here.
  *
- * <p>Shape: 64 segments (each with its own lock), each an open-addressing table whose slot is one
- * cache line: [0] the order's key hash (0 = empty), [1] its expiry in store ticks (low 32 bits),
- * fingerprint count (bits 32-39), ENDED (bit 40), BLOCKED (bit 41), [2..7] its first six event-id
- * fingerprints. A claim of an order at its home slot reads one line; tables stay at most half full.
- * An order with more ids keeps the next ones in a small ring of its slot ({@code more}), up to
- * {@link #MAX_IDS} in all; past that its oldest ring id gives way (no order of the pipeline comes
- * near: a group sees at most about eight events of one order). An expired slot is taken by the next
- * new order whose probe passes it, so a table stays proportional to the orders it must remember.
+ * <p>One entry per order, not one per order and group: an order's events pass through the groups
+ * within moments of each other, so after the first group's claim the entry is in the cache for the
+ * others (the pipeline's 17 deliveries of an order touch one entry), and an order costs 192 bytes
+ * whatever the number of groups. Ids are fingerprints salted by group, tagged with the group's
+ * number in their low byte (see {@link InMemoryIdempotencyStore#fingerprint}).
+ *
+ * <p>Shape: 64 segments (each with its own lock), each an open-addressing table whose slot is 24
+ * longs: [0] the order's key hash (0 = empty), [1] its expiry in store ticks (low 32 bits), the id
+ * count (bits 32-39), ENDED (bit 40), where the next id goes once the slot is full (bits 41-45),
+ * the number of groups holding it blocked (bits 48-55), [2..23] up to {@link #MAX_IDS}
+ * fingerprints. A claim reads only the lines its ids fill (a new order's first claim, one). Past
+ * {@link #MAX_IDS} ids the oldest gives way (the pipeline brings an order 17 deliveries in all).
+ * Tables stay at most half full; an expired slot is taken by the next new order whose probe passes
+ * it, so a table stays proportional to the orders it must remember.
  */
 final class OrderTable {
   private static final int SEGMENTS = 64;
-  private static final int WIDTH = 8;
-  private static final int INLINE = WIDTH - 2;
-  /** Event ids kept per order and group. */
-  static final int MAX_IDS = 16;
-  private static final int RING = MAX_IDS - INLINE;
+  private static final int WIDTH = 24;
+  /** Event ids kept per order, all groups together. */
+  static final int MAX_IDS = WIDTH - 2;
   private static final long ENDED = 1L << 40;
-  private static final long BLOCKED = 1L << 41;
+  private static final int NEXT_SHIFT = 41;
+  private static final long NEXT_MASK = 0x1FL << NEXT_SHIFT;
+  private static final int BLOCKED_SHIFT = 48;
+  private static final long BLOCKED_MASK = 0xFFL << BLOCKED_SHIFT;
+  private static final long BLOCKED_ONE = 1L << BLOCKED_SHIFT;
 
   private final Segment[] segments = new Segment[SEGMENTS];
 
@@ -46,6 +55,7 @@ final class OrderTable {
     segment(key).release(key, fingerprint);
   }
 
+  /** One group more (or fewer) holds the order blocked; while any does, it never expires. */
   void block(long key, boolean blocked, int now, int afterEnd, int idle) {
     segment(key).block(key, blocked, now, afterEnd, idle);
   }
@@ -54,16 +64,16 @@ final class OrderTable {
     segment(key).end(key, expiry);
   }
 
-  /** Ids in reach now (a scan: diagnostics and tests). */
-  long entries(int now) {
+  /** Ids of the group tagged {@code tag} in reach now (a scan: diagnostics and tests). */
+  long entries(int tag, int now) {
     long n = 0;
     for (Segment segment : segments) {
-      n += segment.size(now);
+      n += segment.size(tag, now);
     }
     return n;
   }
 
-  /** Slots allocated: a table costs 64 bytes per slot. */
+  /** Slots allocated: 192 bytes each. */
   long capacity() {
     long n = 0;
     for (Segment segment : segments) {
@@ -89,34 +99,32 @@ final class OrderTable {
   }
 
   private static boolean isExpired(long meta, int now) {
-    return (meta & BLOCKED) == 0 && expiryOf(meta) - now < 0;
+    return (meta & BLOCKED_MASK) == 0 && expiryOf(meta) - now < 0;
   }
 
   /** A part of the table with its own lock: orders of other segments never wait for it. */
   private static final class Segment {
     private long[] slots = new long[16 * WIDTH];
-    /** Per slot: ring of the order's ids past the inline ones ([0] next position, [1..] ids), or null. */
-    private long[][] more = new long[16][];
+    private int mask = 15;
     private int used; // occupied slots, expired ones included
 
-    synchronized int size(int now) {
+    synchronized int size(int tag, int now) {
       int n = 0;
-      for (int s = 0; s < more.length; s++) {
+      for (int s = 0; s <= mask; s++) {
         long meta = slots[s * WIDTH + 1];
-        if (slots[s * WIDTH] != 0 && !isExpired(meta, now)) {
-          n += countOf(meta);
-          if (more[s] != null) {
-            for (int i = 1; i < more[s].length; i++) {
-              n += more[s][i] != 0 ? 1 : 0;
-            }
-          }
+        if (slots[s * WIDTH] == 0 || isExpired(meta, now)) {
+          continue;
+        }
+        for (int i = 0; i < countOf(meta); i++) {
+          long fp = slots[s * WIDTH + 2 + i];
+          n += fp != 0 && (int) (fp & 0xFF) == tag ? 1 : 0;
         }
       }
       return n;
     }
 
     synchronized int capacity() {
-      return more.length;
+      return mask + 1;
     }
 
     synchronized boolean claim(long key, long fp, int now, int afterEnd, int idle, boolean ends) {
@@ -133,19 +141,16 @@ final class OrderTable {
       int at = slot * WIDTH;
       long meta = slots[at + 1];
       int count = countOf(meta);
-      if (count < INLINE) {
+      long next = meta & NEXT_MASK;
+      if (count < MAX_IDS) {
         slots[at + 2 + count] = fp;
         count++;
-      } else {
-        long[] ring = more[slot];
-        if (ring == null) {
-          more[slot] = ring = new long[1 + RING];
-        }
-        int next = (int) ring[0];
-        ring[1 + next] = fp;
-        ring[0] = next + 1 == RING ? 0 : next + 1;
+      } else { // full: the oldest gives way, round the slot
+        int position = (int) (next >>> NEXT_SHIFT);
+        slots[at + 2 + position] = fp;
+        next = (long) (position + 1 == MAX_IDS ? 0 : position + 1) << NEXT_SHIFT;
       }
-      long flags = meta & (ENDED | BLOCKED) | (ends ? ENDED : 0);
+      long flags = meta & (ENDED | BLOCKED_MASK) | (ends ? ENDED : 0) | next;
       slots[at + 1] = meta((flags & ENDED) != 0 ? afterEnd : idle, count, flags);
       return true;
     }
@@ -160,35 +165,39 @@ final class OrderTable {
       int count = countOf(meta);
       for (int i = 0; i < count; i++) {
         if (slots[at + 2 + i] == fp) {
-          System.arraycopy(slots, at + 3 + i, slots, at + 2 + i, count - i - 1);
-          slots[at + 1 + count] = 0;
-          slots[at + 1] = meta(expiryOf(meta), count - 1, meta & (ENDED | BLOCKED));
-          return;
-        }
-      }
-      long[] ring = more[slot];
-      if (ring != null) {
-        for (int i = 1; i < ring.length; i++) {
-          if (ring[i] == fp) {
-            ring[i] = 0;
+          if (count < MAX_IDS) {
+            System.arraycopy(slots, at + 3 + i, slots, at + 2 + i, count - i - 1);
+            slots[at + 1 + count] = 0;
+            slots[at + 1] = meta(expiryOf(meta), count - 1, meta & ~0xFFFFFFFFFFL);
+          } else {
+            slots[at + 2 + i] = 0; // a full slot keeps its round order; 0 matches no fingerprint
           }
+          return;
         }
       }
     }
 
     synchronized void block(long key, boolean blocked, int now, int afterEnd, int idle) {
       int slot = find(key);
-      if (slot < 0) {
+      if (slot < 0 || isExpired(slots[slot * WIDTH + 1], now)) {
         if (!blocked) {
           return;
         }
-        slot = insert(key, now);
+        if (slot < 0) {
+          slot = insert(key, now);
+        } else {
+          clear(slot);
+        }
       }
       int at = slot * WIDTH;
       long meta = slots[at + 1];
+      long holders = (meta & BLOCKED_MASK) + (blocked ? BLOCKED_ONE : -BLOCKED_ONE);
+      if (holders < 0 || holders > BLOCKED_MASK) {
+        return; // more releases than blocks, or more than 255 groups: the store's set keeps them paired
+      }
       long ended = meta & ENDED;
-      slots[at + 1] = blocked ? meta(Integer.MAX_VALUE, countOf(meta), ended | BLOCKED)
-          : meta(ended != 0 ? afterEnd : idle, countOf(meta), ended);
+      int expiry = holders != 0 ? expiryOf(meta) : ended != 0 ? afterEnd : idle;
+      slots[at + 1] = meta(expiry, countOf(meta), ended | holders | (meta & NEXT_MASK));
     }
 
     synchronized void end(long key, int expiry) {
@@ -198,24 +207,15 @@ final class OrderTable {
       }
       int at = slot * WIDTH;
       long meta = slots[at + 1];
-      slots[at + 1] = (meta & BLOCKED) != 0 ? meta | ENDED
-          : meta(expiry, countOf(meta), (meta & (ENDED | BLOCKED)) | ENDED);
+      slots[at + 1] = meta(expiry, countOf(meta), (meta & (BLOCKED_MASK | NEXT_MASK)) | ENDED);
     }
 
     private boolean contains(int slot, long fp) {
       int at = slot * WIDTH;
-      int count = countOf(slots[at + 1]);
-      for (int i = 0; i < count; i++) {
-        if (slots[at + 2 + i] == fp) {
+      int end = at + 2 + countOf(slots[at + 1]);
+      for (int i = at + 2; i < end; i++) {
+        if (slots[i] == fp) {
           return true;
-        }
-      }
-      long[] ring = count == INLINE ? more[slot] : null;
-      if (ring != null) {
-        for (int i = 1; i < ring.length; i++) {
-          if (ring[i] == fp) {
-            return true;
-          }
         }
       }
       return false;
@@ -224,12 +224,11 @@ final class OrderTable {
     /** Empties an entry's ids and flags (it expired); its key stays, so probe chains are intact. */
     private void clear(int slot) {
       Arrays.fill(slots, slot * WIDTH + 1, slot * WIDTH + WIDTH, 0);
-      more[slot] = null;
     }
 
     /** The slot of {@code key}'s entry, or -1. */
     private int find(long key) {
-      int mask = more.length - 1;
+      int mask = this.mask;
       for (int i = (int) key & mask, probes = 0; probes <= mask; i = (i + 1) & mask, probes++) {
         long k = slots[i * WIDTH];
         if (k == key) {
@@ -248,10 +247,10 @@ final class OrderTable {
      * are taken.
      */
     private int insert(long key, int now) {
-      if ((used + 1) * 2 > more.length) {
+      if ((used + 1) * 2 > mask + 1) {
         rehash(now);
       }
-      int mask = more.length - 1;
+      int mask = this.mask;
       int i = (int) key & mask;
       while (slots[i * WIDTH] != 0) {
         if (isExpired(slots[i * WIDTH + 1], now)) {
@@ -268,22 +267,21 @@ final class OrderTable {
 
     private void rehash(int now) {
       long[] oldSlots = slots;
-      long[][] oldMore = more;
+      int oldCapacity = mask + 1;
       int live = 0;
-      for (int s = 0; s < oldMore.length; s++) {
+      for (int s = 0; s < oldCapacity; s++) {
         if (oldSlots[s * WIDTH] != 0 && !isExpired(oldSlots[s * WIDTH + 1], now)) {
           live++;
         }
       }
       int capacity = 16;
-      while (capacity < live * 4) { // a quarter full after a rehash, so rehashes stay rare
+      while (capacity < live * 3) { // at most a third full after a rehash, so rehashes stay rare
         capacity <<= 1;
       }
       slots = new long[capacity * WIDTH];
-      more = new long[capacity][];
-      int mask = capacity - 1;
+      mask = capacity - 1;
       int kept = 0;
-      for (int s = 0; s < oldMore.length; s++) {
+      for (int s = 0; s < oldCapacity; s++) {
         long key = oldSlots[s * WIDTH];
         if (key == 0 || isExpired(oldSlots[s * WIDTH + 1], now)) {
           continue;
@@ -293,7 +291,6 @@ final class OrderTable {
           i = (i + 1) & mask;
         }
         System.arraycopy(oldSlots, s * WIDTH, slots, i * WIDTH, WIDTH);
-        more[i] = oldMore[s];
         kept++;
       }
       used = kept;
