@@ -15,10 +15,6 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.CommonClientConfigs;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.common.TopicPartition;
 
 /**
  * What Kafka allows for OMS's record flow: a raw kafka-clients pipeline that replays the records a
@@ -209,26 +205,7 @@ public final class KafkaFlowHarness {
   private void createTopic(String topic) throws Exception {
     Map<String, Object> props = new HashMap<>();
     props.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    try (Admin admin = Admin.create(props)) {
-      // As the adapter creates it: the broker's default replication factor.
-      admin.createTopics(List.of(new NewTopic(topic, partitions, (short) -1))).all().get(60, TimeUnit.SECONDS);
-      Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-      for (int p = 0; p < partitions; p++) {
-        latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
-      }
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-      while (true) { // a new topic's leaders settle before they serve it
-        try {
-          admin.listOffsets(latest).all().get(10, TimeUnit.SECONDS);
-          return;
-        } catch (Exception e) {
-          if (System.nanoTime() > deadline) {
-            throw e;
-          }
-          Thread.sleep(100);
-        }
-      }
-    }
+    KafkaTopics.create(props, topic, partitions, (short) -1); // as the adapter creates it
   }
 
   private static long processCpuNanos() {

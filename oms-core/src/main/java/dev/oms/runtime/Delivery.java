@@ -67,6 +67,12 @@ final class Delivery extends CompletableFuture<Outcome> implements EventContext,
   private boolean claimed;
   private OrderEvent firstOutput;
   private List<OrderEvent> moreOutputs;
+  /**
+   * Ids of follow-on events the broker acknowledged in an earlier attempt of this delivery (a later
+   * step of it failed): a retry does not send them again, so a downstream group does not see them
+   * twice, however long after the order ended the retry comes. Null until then: a set of ids.
+   */
+  private java.util.Set<String> acceptedOutputs;
   private int followOns;
   private Runnable firstCommit;
   private List<Runnable> moreCommits;
@@ -267,6 +273,9 @@ final class Delivery extends CompletableFuture<Outcome> implements EventContext,
       handlerFailed(failure);
       return;
     }
+    if (acceptedOutputs != null) {
+      dropAccepted();
+    }
     CompletableFuture<Void> published;
     try {
       CompletionStage<Void> stage = work == UnitOfWork.Work.DIRECT && moreOutputs == null
@@ -332,6 +341,9 @@ final class Delivery extends CompletableFuture<Outcome> implements EventContext,
         handlerFailed(error);
       }
       return;
+    }
+    if (work == UnitOfWork.Work.DIRECT && firstOutput != null) {
+      rememberAccepted(); // sent for good: a transactional unit of work would roll its staging back instead
     }
     try {
       runAfterPublish();
@@ -744,6 +756,31 @@ final class Delivery extends CompletableFuture<Outcome> implements EventContext,
       }
       moreCommits.add(action);
     }
+  }
+
+  /** Records this attempt's follow-on events as acknowledged, for the retries after a later step failed. */
+  private void rememberAccepted() {
+    if (acceptedOutputs == null) {
+      acceptedOutputs = new java.util.HashSet<>(4);
+    }
+    acceptedOutputs.add(firstOutput.eventId());
+    if (moreOutputs != null) {
+      for (OrderEvent output : moreOutputs) {
+        acceptedOutputs.add(output.eventId());
+      }
+    }
+  }
+
+  /** Leaves out of this attempt's follow-on events those an earlier attempt already had acknowledged. */
+  private void dropAccepted() {
+    List<OrderEvent> left = new ArrayList<>(2);
+    for (OrderEvent output : outputs()) {
+      if (!acceptedOutputs.contains(output.eventId())) {
+        left.add(output);
+      }
+    }
+    firstOutput = left.isEmpty() ? null : left.get(0);
+    moreOutputs = left.size() > 1 ? new ArrayList<>(left.subList(1, left.size())) : null;
   }
 
   private List<OrderEvent> outputs() {

@@ -9,7 +9,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.oms.event.OrderEvent;
+import dev.oms.event.Money;
+import dev.oms.event.OrderLine;
 import dev.oms.event.OutOfStock;
+import dev.oms.event.StockReleased;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -46,6 +49,31 @@ class DeduplicationTest {
       GroupMetrics m = bus.metrics("dedup");
       return m.handled() == handled && m.duplicatesSkipped() == duplicates;
     });
+  }
+
+  @Test
+  void aRetryAfterItsFollowOnEventsWereAcceptedDoesNotSendThemAgain() {
+    // The downstream group keeps no ids at all: whatever it sees twice was sent twice.
+    List<String> downstream = new CopyOnWriteArrayList<>();
+    bus.subscribe(group("downstream", 1, DeliveryPolicy.builder().deduplicate(false).build()),
+        EventHandlers.builder().on(StockReleased.TYPE, (e, ctx) -> downstream.add(e.eventId())).build());
+    AtomicInteger attempts = new AtomicInteger();
+    bus.subscribe(group("dedup", 1, fastPolicy(3)), EventHandlers.builder().on(OutOfStock.TYPE, (e, ctx) -> {
+      attempts.incrementAndGet();
+      ctx.publish(new StockReleased(ctx.followOn(), List.of(new OrderLine("SKU-1", 1, Money.of(100, "EUR")))));
+      ctx.afterPublish(() -> {
+        if (attempts.get() == 1) {
+          throw new IllegalStateException("the state change after the publish fails once");
+        }
+      });
+    }).build());
+
+    accepted(bus.publish(seqEvent("o-1", 1)));
+
+    awaitProcessed(1, 0);
+    await().atMost(WAIT).until(() -> bus.metrics("downstream").handled() == 1);
+    assertThat(attempts).as("handler runs: the first failed after its publish, the retry succeeded").hasValue(2);
+    assertThat(downstream).as("the follow-on the first attempt had sent is not sent again by the retry").hasSize(1);
   }
 
   @Test
