@@ -342,14 +342,14 @@ final class Delivery extends CompletableFuture<Outcome> implements EventContext,
       }
       return;
     }
-    if (work == UnitOfWork.Work.DIRECT && firstOutput != null) {
-      rememberAccepted(); // sent for good: a transactional unit of work would roll its staging back instead
-    }
     try {
       runAfterPublish();
     } catch (OutOfMemoryError | InternalError fatal) {
       throw fatal;
     } catch (Throwable failure) {
+      if (work == UnitOfWork.Work.DIRECT && firstOutput != null) {
+        rememberAccepted(); // sent for good (a transactional unit of work rolls its staging back instead)
+      }
       handlerFailed(failure);
       return;
     }
