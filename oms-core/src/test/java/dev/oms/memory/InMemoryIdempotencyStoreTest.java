@@ -48,6 +48,27 @@ class InMemoryIdempotencyStoreTest {
   }
 
   @Test
+  void releasingAnIdInTheMiddleKeepsTheOthersAndTheirAge() {
+    List<OrderEvent> events = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      events.add(event("o-1"));
+      store.claim(WORK, "g", events.get(i));
+    }
+    store.release(WORK, "g", events.get(2));
+
+    assertThat(store.claim(WORK, "g", events.get(0))).isFalse();
+    assertThat(store.claim(WORK, "g", events.get(1))).isFalse();
+    assertThat(store.claim(WORK, "g", events.get(3))).isFalse();
+    assertThat(store.claim(WORK, "g", events.get(4))).isFalse();
+    for (int i = 4; i < OrderTable.MAX_IDS; i++) {
+      store.claim(WORK, "g", event("o-1")); // fills the order's ids
+    }
+    store.claim(WORK, "g", event("o-1")); // one more: the oldest gives way
+    assertThat(store.claim(WORK, "g", events.get(1))).as("the second oldest stays").isFalse();
+    assertThat(store.claim(WORK, "g", events.get(0))).as("the oldest gave way").isTrue();
+  }
+
+  @Test
   void groupsRememberOnTheirOwn() {
     OrderEvent e = event("o-1");
     store.claim(WORK, "a", e);
