@@ -13,7 +13,7 @@ passed=0
 start=$(date +%s)
 for i in $(seq 1 "$runs"); do
   t0=$(date +%s)
-  if mvn -o -B verify -pl oms-adapters/oms-kafka -am -Djacoco.skip=true -Dtest="$test" \
+  if mvn -B verify -pl oms-adapters/oms-kafka -am -Djacoco.skip=true -Dtest="$test" \
       -Dsurefire.failIfNoSpecifiedTests=false > "$out/run-$i.log" 2>&1; then
     passed=$((passed + 1)); verdict=pass; rm -f "$out/run-$i.log"
   else
