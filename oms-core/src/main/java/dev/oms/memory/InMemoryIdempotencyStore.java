@@ -33,8 +33,9 @@ import java.util.function.LongSupplier;
  *
  * <p>Layout: see {@link OrderTable}; in short, one 192-byte entry per order for all groups,
  * under a segment lock that no other order of the segment holds for long, so the deliveries of an
- * order after the first find its entry in the cache. Order keys are 64-bit hashes of the order id:
- * two orders whose ids collide share an entry, which only makes them share its ids and times.
+ * order after the first find its entry in the cache. Order keys are 64-bit hashes of the order id
+ * (its string hash and a second hash of the whole id): two orders colliding on both would share an
+ * entry, its ids and its times, a 2^-64 event per pair of live orders.
  * Event-id fingerprints are salted per group and keep 56 bits of hash: two different ids of one
  * order colliding is a 2^-56 event.
  */
@@ -161,25 +162,34 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore {
     return (int) ((nanoClock.getAsLong() - startNanos) / TICK_NANOS);
   }
 
-  /** The order's hash: its string hash (cached by String) spread over 64 bits; never 0. */
+  /**
+   * The order's 64-bit key: its string hash (cached by the string) and a second, 64-bit hash of
+   * the whole id, so orders whose ids share a 32-bit string hash (about 500 pairs among 2 million live
+   * random ids) still get entries of their own; never 0.
+   */
   static long keyHash(String key) {
-    long h = Hashing.mix64(key.hashCode() * 0x9E3779B97F4A7C15L + key.length());
+    int length = key.length();
+    long second = 0x9E3779B97F4A7C15L ^ length;
+    for (int i = 0; i < length; i++) {
+      second = (second ^ key.charAt(i)) * 0x100000001B3L;
+    }
+    long h = Hashing.mix64(((long) key.hashCode() << 32) ^ Hashing.mix64(second));
     return h == 0 ? 1 : h;
   }
 
   /**
-   * An event id's fingerprint for one group: the string's own hash (computed once and cached by the
-   * string, which every group's delivery of one event shares) and a second hash of its second half,
-   * mixed with the group's salt; the low byte is the group's tag, never 0. Two different ids of one
-   * order must agree on 56 bits to collide (a 2^-56 event), and a group's ids never match another's.
+   * An event id's fingerprint for one group: the string's own hash (cached by the string) and a
+   * 64-bit hash of the whole id, mixed with the group's salt; the low byte is the group's tag, never
+   * 0. Two different ids of one order collide only by agreeing on the 56 bits kept (a 2^-56 event),
+   * however they were chosen, and a group's ids never match another's.
    */
   static long fingerprint(String eventId, long salt) {
     int length = eventId.length();
-    long second = 0xC2B2AE3D27D4EB4FL ^ length;
-    for (int i = length >>> 1; i < length; i++) {
-      second = (second ^ eventId.charAt(i)) * 0x100000001B3L;
+    long whole = 0xC2B2AE3D27D4EB4FL ^ length;
+    for (int i = 0; i < length; i++) {
+      whole = (whole ^ eventId.charAt(i)) * 0x100000001B3L;
     }
-    long h = Hashing.mix64((((long) eventId.hashCode() << 32) ^ Hashing.mix64(second)) + salt);
+    long h = Hashing.mix64((((long) eventId.hashCode() << 32) ^ Hashing.mix64(whole)) + salt);
     return (h & ~0xFFL) | (salt & 0xFF);
   }
 }

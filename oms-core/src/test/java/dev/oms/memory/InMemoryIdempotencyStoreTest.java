@@ -33,6 +33,11 @@ class InMemoryIdempotencyStoreTest {
     return new OrderCancelled(EventMetadata.first(orderId, null), CancellationReason.OUT_OF_STOCK, "test");
   }
 
+  private static EventMetadata withId(String eventId) {
+    EventMetadata m = EventMetadata.first("o-1", null);
+    return new EventMetadata(eventId, m.orderId(), m.occurredAt(), m.correlationId(), m.causationId(), m.traceparent());
+  }
+
   private void advance(Duration by) {
     nanos.addAndGet(by.toNanos());
   }
@@ -66,6 +71,34 @@ class InMemoryIdempotencyStoreTest {
     store.claim(WORK, "g", event("o-1")); // one more: the oldest gives way
     assertThat(store.claim(WORK, "g", events.get(1))).as("the second oldest stays").isFalse();
     assertThat(store.claim(WORK, "g", events.get(0))).as("the oldest gave way").isTrue();
+  }
+
+  @Test
+  void ordersWhoseIdsShareAStringHashKeepTheirIdsApart() {
+    String a = "order-Aa";
+    String b = "order-BB";
+    assertThat(a.hashCode()).as("the two ids collide on String.hashCode").isEqualTo(b.hashCode());
+    List<OrderEvent> ofA = new ArrayList<>();
+    for (int i = 0; i < OrderTable.MAX_IDS; i++) {
+      ofA.add(event(a));
+      store.claim(WORK, "g", ofA.get(i));
+      store.claim(WORK, "g", event(b));
+    }
+    store.orderEnded(b);
+    advance(Duration.ofSeconds(11));
+
+    assertThat(ofA).as("ids of an order in flight, after a colliding order filled its own and ended")
+        .allSatisfy(e -> assertThat(store.claim(WORK, "g", e)).isFalse());
+  }
+
+  @Test
+  void eventIdsThatDifferOnlyWhereTheirStringHashesCollideAreTwoIds() {
+    OrderEvent first = new OutOfStock(withId("Aa-event-1"), "SKU-1", 1, 0);
+    OrderEvent second = new OutOfStock(withId("BB-event-1"), "SKU-1", 1, 0);
+    assertThat(first.eventId().hashCode()).isEqualTo(second.eventId().hashCode());
+
+    assertThat(store.claim(WORK, "g", first)).isTrue();
+    assertThat(store.claim(WORK, "g", second)).as("a different id, not a duplicate").isTrue();
   }
 
   @Test
