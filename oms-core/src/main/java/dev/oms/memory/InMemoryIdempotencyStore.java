@@ -168,11 +168,7 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore {
    * random ids) still get entries of their own; never 0.
    */
   static long keyHash(String key) {
-    int length = key.length();
-    long second = 0x9E3779B97F4A7C15L ^ length;
-    for (int i = 0; i < length; i++) {
-      second = (second ^ key.charAt(i)) * 0x100000001B3L;
-    }
+    long second = Hashing.fnv(0x9E3779B97F4A7C15L ^ key.length(), key);
     long h = Hashing.mix64(((long) key.hashCode() << 32) ^ Hashing.mix64(second));
     return h == 0 ? 1 : h;
   }
@@ -184,11 +180,7 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore {
    * however they were chosen, and a group's ids never match another's.
    */
   static long fingerprint(String eventId, long salt) {
-    int length = eventId.length();
-    long whole = 0xC2B2AE3D27D4EB4FL ^ length;
-    for (int i = 0; i < length; i++) {
-      whole = (whole ^ eventId.charAt(i)) * 0x100000001B3L;
-    }
+    long whole = Hashing.fnv(0xC2B2AE3D27D4EB4FL ^ eventId.length(), eventId);
     long h = Hashing.mix64((((long) eventId.hashCode() << 32) ^ Hashing.mix64(whole)) + salt);
     return (h & ~0xFFL) | (salt & 0xFF);
   }
