@@ -13,11 +13,15 @@ import dev.oms.event.EventIds;
 import dev.oms.event.EventMetadata;
 import dev.oms.event.OrderEvent;
 import dev.oms.internal.Require;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -72,7 +76,7 @@ final class Delivery extends CompletableFuture<Outcome> implements EventContext,
    * step of it failed): a retry does not send them again, so a downstream group does not see them
    * twice, however long after the order ended the retry comes. Null until then: a set of ids.
    */
-  private java.util.Set<String> acceptedOutputs;
+  private Set<String> acceptedOutputs;
   private int followOns;
   private Runnable firstCommit;
   private List<Runnable> moreCommits;
@@ -86,13 +90,13 @@ final class Delivery extends CompletableFuture<Outcome> implements EventContext,
   private volatile int token;
   private volatile int running;
   private volatile boolean finished;
-  private static final java.lang.invoke.VarHandle TOKEN;
-  private static final java.lang.invoke.VarHandle RUNNING;
-  private static final java.lang.invoke.VarHandle FINISHED;
+  private static final VarHandle TOKEN;
+  private static final VarHandle RUNNING;
+  private static final VarHandle FINISHED;
 
   static {
     try {
-      java.lang.invoke.MethodHandles.Lookup lookup = java.lang.invoke.MethodHandles.lookup();
+      MethodHandles.Lookup lookup = MethodHandles.lookup();
       TOKEN = lookup.findVarHandle(Delivery.class, "token", int.class);
       RUNNING = lookup.findVarHandle(Delivery.class, "running", int.class);
       FINISHED = lookup.findVarHandle(Delivery.class, "finished", boolean.class);
@@ -761,7 +765,7 @@ final class Delivery extends CompletableFuture<Outcome> implements EventContext,
   /** Records this attempt's follow-on events as acknowledged, for the retries after a later step failed. */
   private void rememberAccepted() {
     if (acceptedOutputs == null) {
-      acceptedOutputs = new java.util.HashSet<>(4);
+      acceptedOutputs = new HashSet<>(4);
     }
     acceptedOutputs.add(firstOutput.eventId());
     if (moreOutputs != null) {
